@@ -1,0 +1,1 @@
+"""Command-line tools: credential-free ``synth`` and ``diff`` of a stack, and the client-config writer."""
