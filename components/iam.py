@@ -43,9 +43,14 @@ def statement(
     return result
 
 
-def policy_document(statements: Sequence[PolicyStatement]) -> pulumi.Output[str]:
-    """Renders statements as a JSON policy document (an Output, since resources may be Outputs)."""
-    return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": list(statements)})
+def policy_document(statements: pulumi.Input[Sequence[PolicyStatement]]) -> pulumi.Output[str]:
+    """Renders statements as a JSON policy document (an Output, since resources may be Outputs).
+
+    ``statements`` may itself be an Output, e.g. when the statements depend on the account id.
+    """
+    if not isinstance(statements, pulumi.Output):
+        statements = list(statements)
+    return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": statements})
 
 
 def service_trust_policy(service: str) -> str:
@@ -66,7 +71,7 @@ def service_trust_policy(service: str) -> str:
 def attach_statements(
     name: str,
     role: aws.iam.Role,
-    statements: Sequence[PolicyStatement],
+    statements: pulumi.Input[Sequence[PolicyStatement]],
     parent: pulumi.Resource,
 ) -> aws.iam.RolePolicy:
     """Adds an inline policy to ``role``; inline keeps the grant's lifetime tied to the role."""

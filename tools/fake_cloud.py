@@ -31,15 +31,15 @@ class FakeCloud(pulumi.runtime.Mocks):
     def __init__(self, region: str) -> None:
         self.region = region
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], None]:
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         token = args.token
         if token == "aws:index/getCallerIdentity:getCallerIdentity":
             arn = f"arn:aws:iam::{ACCOUNT_ID}:user/synth"
-            return {"accountId": ACCOUNT_ID, "arn": arn, "userId": "AIDASYNTH", "id": ACCOUNT_ID}, None
+            return {"accountId": ACCOUNT_ID, "arn": arn, "userId": "AIDASYNTH", "id": ACCOUNT_ID}, []
         if token == "aws:index/getRegion:getRegion":
-            return {"name": self.region, "region": self.region, "id": self.region}, None
+            return {"name": self.region, "region": self.region, "id": self.region}, []
         if token == "aws:index/getPartition:getPartition":
-            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, None
+            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}, []
         raise NotImplementedError(f"the fake cloud has no answer for invoke {token}")
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:

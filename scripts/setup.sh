@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs everything the program, synth and the tests need: a Python venv from pinned requirements and the
+# pinned npm packages the tests use. Safe to run again: it skips work whose inputs have not changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python=${PYTHON:-python3}
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+  echo "setup: Python 3.11 or newer is required (found $("$python" --version 2>&1))" >&2
+  exit 1
+fi
+
+stamp=.venv/.requirements.sha256
+wanted=$(cat requirements.txt requirements-dev.txt | sha256sum | cut -d' ' -f1)
+if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+  "$python" -m venv .venv
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+  echo "$wanted" > "$stamp"
+fi
+
+node_stamp=node_modules/.package-lock.sha256
+node_wanted=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat "$node_stamp" 2>/dev/null)" != "$node_wanted" ]; then
+  if ! command -v npm >/dev/null; then
+    echo "setup: npm (Node.js 20 or newer) is required for the resolver and client-config tests" >&2
+    exit 1
+  fi
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$node_wanted" > "$node_stamp"
+fi
