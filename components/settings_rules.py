@@ -119,7 +119,10 @@ def _ai_rules(flat: FlatConfig) -> list[Problem]:
 
     try:
         check_model_choice(
-            flat.ai_model_id, flat.ai_inference_mode, flat.aws_region, partition=partition_for_region(flat.aws_region)
+            flat.ai_model_id,
+            flat.ai_inference_mode,
+            flat.aws_region,
+            partition=partition_for_region(flat.aws_region),
         )
     except BedrockConfigError as error:
         return [("aiModelId" if "model" in str(error).lower() else "aiInferenceMode", str(error))]

@@ -1,0 +1,310 @@
+"""Which Bedrock id to call for a model, and the narrowest IAM grant that lets a role call it.
+
+Amplify grants ``bedrock:InvokeModel`` on the regional foundation-model ARN only, so cross-Region
+profile ids (``us.``, ``global.``) fail with AccessDenied (amplify-category-api #3502) and streaming
+misses ``InvokeModelWithResponseStream`` (#3162). Here the caller picks an inference mode; the id
+to call and the grant both derive from that one choice, so they cannot drift apart.
+
+Geography choices (sources: /work/shared/aws-facts.md §1.1; AWS Canada CRIS blog, Nov 2025):
+
+* Tokyo/Osaka and Sydney/Melbourne can call both the broad ``apac`` profiles and the narrow
+  ``jp``/``au`` ones. The default is ``apac`` because it exists for far more models (Claude 3-4,
+  Nova, Llama...); ``jp``/``au`` exist only for the newest Claude models. Pass ``geography="jp"``
+  or ``"au"`` for those, or to keep prompts in the country (``apac`` may route to the UAE).
+* Canada Central calls the ``us`` profiles (AWS: "US or Global profiles"), so ``us`` is its
+  default. A ``ca.`` prefix appears only in third-party code: UNVERIFIED, so opt-in only.
+* A profile's real destinations depend on the model; each geography lists every Region it may
+  use. Granting that superset is safe: the foundation-model grants only hold for calls made
+  through the configured profile (``bedrock:InferenceProfileArn`` condition).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, get_args
+
+import pulumi
+import pulumi_aws as aws
+
+from components import iam
+
+InferenceMode = Literal["in-region", "geo", "global"]
+INFERENCE_MODES: tuple[str, ...] = get_args(InferenceMode)
+
+INVOKE_ACTION = "bedrock:InvokeModel"
+STREAM_ACTION = "bedrock:InvokeModelWithResponseStream"
+PROFILE_CONDITION_KEY = "bedrock:InferenceProfileArn"
+REQUESTED_REGION_KEY = "aws:RequestedRegion"
+REGIONLESS_REQUESTED_REGION = "unspecified"
+"""AWS evaluates the Region-less global model ARN with this requested Region (aws-facts §1.4)."""
+
+# The shape botocore's bedrock model gives a foundation-model id inside ``FoundationModelArn``.
+_BASE_MODEL_ID = re.compile(
+    r"[a-z0-9-]{1,63}\.([a-z0-9-]{1,63}\.){0,2}[a-z0-9-]{1,63}(:[a-z0-9-]{1,63}){0,2}"
+)
+_ACCOUNT_ID = re.compile(r"[0-9]{12}")
+_MAX_PROFILE_ID_LENGTH = 64  # botocore bedrock ``InferenceProfileId`` max length
+
+
+class BedrockConfigError(ValueError):
+    """A model choice that cannot work; raised before any resource is declared."""
+
+
+@dataclass(frozen=True)
+class Geography:
+    """One family of system-defined profiles sharing an id prefix."""
+
+    source_regions: frozenset[str]
+    """Regions that may call profiles with this prefix."""
+    destination_regions: frozenset[str]
+    """Every Region such a profile may route to (the per-model set is a subset)."""
+    partition: str = "aws"
+    """ARN partition of these Regions."""
+
+
+def _regions(names: str) -> frozenset[str]:
+    return frozenset(names.split())
+
+
+_US = _regions("us-east-1 us-east-2 us-west-1 us-west-2")
+_EU = _regions("eu-central-1 eu-central-2 eu-west-1 eu-west-2 eu-west-3 eu-north-1 eu-south-1 eu-south-2")
+_APAC = _regions(
+    "ap-northeast-1 ap-northeast-2 ap-northeast-3 ap-south-1 ap-south-2 ap-southeast-1 ap-southeast-2 "
+    "ap-southeast-3 ap-southeast-4 ap-southeast-5 ap-southeast-7 ap-east-2"
+)
+_JAPAN = _regions("ap-northeast-1 ap-northeast-3")
+_AUSTRALIA = _regions("ap-southeast-2 ap-southeast-4")
+_CANADA = _regions("ca-central-1 ca-west-1")
+_GOVCLOUD = _regions("us-gov-east-1 us-gov-west-1")
+
+GEOGRAPHIES: Mapping[str, Geography] = {
+    "us": Geography(source_regions=_US | {"ca-central-1"}, destination_regions=_US),
+    "eu": Geography(source_regions=_EU, destination_regions=_EU),
+    "apac": Geography(source_regions=_APAC, destination_regions=_APAC | {"me-central-1"}),
+    "jp": Geography(source_regions=_JAPAN, destination_regions=_JAPAN),
+    "au": Geography(source_regions=_AUSTRALIA, destination_regions=_AUSTRALIA),
+    "ca": Geography(source_regions=_CANADA, destination_regions=_CANADA),  # UNVERIFIED, opt-in only
+    "us-gov": Geography(source_regions=_GOVCLOUD, destination_regions=_GOVCLOUD, partition="aws-us-gov"),
+}
+BROAD_GEOGRAPHIES: tuple[str, ...] = ("us", "eu", "apac", "us-gov")
+"""Chosen by default; the others (jp, au, ca) only when the caller names them."""
+
+PROFILE_PREFIXES: frozenset[str] = frozenset(GEOGRAPHIES) | {"global"}
+
+_OTHER_COMMERCIAL_REGIONS = _regions("sa-east-1 mx-central-1 af-south-1 me-south-1 me-central-1 il-central-1")
+COMMERCIAL_REGIONS: frozenset[str] = _US | _EU | _APAC | _CANADA | _OTHER_COMMERCIAL_REGIONS
+"""Regions in the ``aws`` partition this module knows; global profiles are called from these."""
+SUPPORTED_REGIONS: frozenset[str] = COMMERCIAL_REGIONS | _GOVCLOUD
+
+
+def _allowed(values: frozenset[str] | tuple[str, ...]) -> str:
+    return ", ".join(sorted(values))
+
+
+def partition_for_region(region: str) -> str:
+    """The ARN partition of a supported Region; ARNs with the wrong one never match anything."""
+    if region not in SUPPORTED_REGIONS:
+        raise BedrockConfigError(
+            f"region {region!r} is not supported; allowed: {_allowed(SUPPORTED_REGIONS)}"
+        )
+    return GEOGRAPHIES["us-gov"].partition if region in _GOVCLOUD else "aws"
+
+
+def geography_for_region(region: str, geography: str | None = None) -> str:
+    """The profile prefix for calls from ``region``: the broad one unless ``geography`` overrides it."""
+    partition_for_region(region)
+    if geography is not None:
+        if geography not in GEOGRAPHIES:
+            raise BedrockConfigError(
+                f"geography {geography!r} is unknown; allowed: {_allowed(frozenset(GEOGRAPHIES))}"
+            )
+        if region not in GEOGRAPHIES[geography].source_regions:
+            sources = _allowed(GEOGRAPHIES[geography].source_regions)
+            raise BedrockConfigError(
+                f"geography {geography!r} has no profiles callable from region {region!r}; "
+                f"its source regions are: {sources}"
+            )
+        return geography
+    for candidate in BROAD_GEOGRAPHIES:
+        if region in GEOGRAPHIES[candidate].source_regions:
+            return candidate
+    opt_in = [name for name, geo in GEOGRAPHIES.items() if region in geo.source_regions]
+    raise BedrockConfigError(
+        f"region {region!r} has no default geographic inference profile; use mode 'in-region' or "
+        f"'global'" + (f", or name geography {' or '.join(map(repr, opt_in))}" if opt_in else "")
+    )
+
+
+def _check_model_id(model_id: str) -> None:
+    if not isinstance(model_id, str) or not model_id.strip():
+        raise BedrockConfigError("model_id is empty; give a base model id such as 'amazon.nova-lite-v1:0'")
+    if model_id.startswith("arn:"):
+        raise BedrockConfigError(
+            f"model_id {model_id!r} is an ARN; give the base model id and choose the mode"
+        )
+    prefix = model_id.split(".", 1)[0]
+    if prefix in PROFILE_PREFIXES:
+        raise BedrockConfigError(
+            f"model_id {model_id!r} already carries the inference-profile prefix {prefix!r}; give the "
+            f"base id {model_id.split('.', 1)[1]!r} and set mode to 'geo' or 'global' instead"
+        )
+    if not _BASE_MODEL_ID.fullmatch(model_id):
+        raise BedrockConfigError(
+            f"model_id {model_id!r} is not a base model id: expected '<provider>.<model>[:<version>]' "
+            "in lowercase letters, digits, '-', '.' and ':' (e.g. 'amazon.nova-lite-v1:0')"
+        )
+
+
+def check_model_choice(
+    model_id: str, mode: str, region: str, partition: str = "aws", geography: str | None = None
+) -> None:
+    """Rejects every bad choice that does not depend on the account, so callers can fail before declaring."""
+    _check_model_id(model_id)
+    if mode not in INFERENCE_MODES:
+        raise BedrockConfigError(f"mode {mode!r} is unknown; allowed: {', '.join(INFERENCE_MODES)}")
+    expected_partition = partition_for_region(region)
+    if partition != expected_partition:
+        raise BedrockConfigError(
+            f"partition {partition!r} does not match region {region!r}; use partition {expected_partition!r}"
+        )
+    if geography is not None and mode != "geo":
+        raise BedrockConfigError(
+            f"geography {geography!r} only applies when mode is 'geo' (mode is {mode!r})"
+        )
+    if mode == "geo":
+        prefix = geography_for_region(region, geography)
+    elif mode == "global":
+        if region not in COMMERCIAL_REGIONS:
+            raise BedrockConfigError(
+                f"mode 'global' is not offered in region {region!r}; global profiles are called from "
+                f"commercial regions: {_allowed(COMMERCIAL_REGIONS)}"
+            )
+        prefix = "global"
+    else:
+        return
+    if len(f"{prefix}.{model_id}") > _MAX_PROFILE_ID_LENGTH:
+        raise BedrockConfigError(
+            f"model_id {model_id!r} is too long for a profile id ({prefix}.<id> must be at most "
+            f"{_MAX_PROFILE_ID_LENGTH} characters)"
+        )
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    """Everything needed to call one model in one mode, and to grant exactly that call."""
+
+    model_id: str
+    mode: InferenceMode
+    region: str
+    invoke_id: str
+    """The id to pass as ``modelId``: bare id, ``<geo>.<id>`` or ``global.<id>``."""
+    profile_arn: str | None
+    """The system-defined profile in the calling Region; None for in-region calls."""
+    regional_model_arns: tuple[str, ...]
+    """Foundation-model ARNs in the source Region and every Region the profile may route to."""
+    regionless_model_arn: str | None
+    """The Region-less model ARN that global profiles are authorized against; None otherwise."""
+
+    @property
+    def foundation_model_arns(self) -> tuple[str, ...]:
+        """All foundation-model ARNs a call in this mode may touch."""
+        extra = (self.regionless_model_arn,) if self.regionless_model_arn else ()
+        return self.regional_model_arns + extra
+
+
+def resolve_model(
+    model_id: str,
+    mode: InferenceMode,
+    region: str,
+    account_id: str,
+    partition: str = "aws",
+    geography: str | None = None,
+) -> ResolvedModel:
+    """Derives the id to call and the ARNs to grant; pure, so it can run inside one ``Output.apply``."""
+    check_model_choice(model_id, mode, region, partition, geography)
+    if not isinstance(account_id, str) or not _ACCOUNT_ID.fullmatch(account_id):
+        raise BedrockConfigError(f"account_id {account_id!r} is not a 12-digit AWS account id")
+
+    def model_arn(model_region: str) -> str:
+        return f"arn:{partition}:bedrock:{model_region}::foundation-model/{model_id}"
+
+    if mode == "in-region":
+        return ResolvedModel(model_id, mode, region, model_id, None, (model_arn(region),), None)
+    if mode == "geo":
+        prefix = geography_for_region(region, geography)
+        model_regions = sorted({region} | GEOGRAPHIES[prefix].destination_regions)
+        regionless = None
+    else:
+        prefix, model_regions, regionless = "global", [region], model_arn("")
+    invoke_id = f"{prefix}.{model_id}"
+    profile_arn = f"arn:{partition}:bedrock:{region}:{account_id}:inference-profile/{invoke_id}"
+    regional = tuple(model_arn(model_region) for model_region in model_regions)
+    return ResolvedModel(model_id, mode, region, invoke_id, profile_arn, regional, regionless)
+
+
+def invoke_statements(resolved: ResolvedModel, streaming: bool) -> list[dict[str, Any]]:
+    """IAM statements that allow calling the resolved model in its mode, and nothing else.
+
+    Through a profile, the foundation-model grants carry ``bedrock:InferenceProfileArn`` so the same
+    model cannot be called directly (on-demand) or through any other profile.
+    """
+    actions = [INVOKE_ACTION, STREAM_ACTION] if streaming else [INVOKE_ACTION]
+    if resolved.profile_arn is None:
+        return [iam.statement("InvokeModelInRegion", actions, list(resolved.regional_model_arns))]
+    through_profile = {PROFILE_CONDITION_KEY: resolved.profile_arn}
+    statements = [
+        iam.statement("InvokeInferenceProfile", actions, [resolved.profile_arn]),
+        iam.statement(
+            "InvokeModelThroughProfile",
+            actions,
+            list(resolved.regional_model_arns),
+            condition={"StringEquals": through_profile},
+        ),
+    ]
+    if resolved.regionless_model_arn is not None:
+        regionless_condition = {**through_profile, REQUESTED_REGION_KEY: REGIONLESS_REQUESTED_REGION}
+        statements.append(
+            iam.statement(
+                "InvokeGlobalModelThroughProfile",
+                actions,
+                [resolved.regionless_model_arn],
+                condition={"StringEquals": regionless_condition},
+            )
+        )
+    return statements
+
+
+def grant_model_invoke(
+    name: str,
+    role: aws.iam.Role,
+    model_id: str,
+    mode: InferenceMode,
+    region: str,
+    account_id: pulumi.Input[str],
+    streaming: bool,
+    parent: pulumi.Resource,
+    *,
+    partition: str = "aws",
+    geography: str | None = None,
+) -> aws.iam.RolePolicy:
+    """Attaches the invoke statements to ``role`` as an inline policy named ``name``.
+
+    Everything but the account id is checked here, before the policy is declared; the account id is
+    usually an Output, so the statements are built in one ``apply`` (data only, no resources).
+    """
+    check_model_choice(model_id, mode, region, partition, geography)
+    if isinstance(account_id, str):
+        resolve_model(model_id, mode, region, account_id, partition, geography)
+
+    def render(account: str) -> pulumi.Output[str]:
+        resolved = resolve_model(model_id, mode, region, account, partition, geography)
+        return iam.policy_document(invoke_statements(resolved, streaming))
+
+    return aws.iam.RolePolicy(
+        name,
+        role=role.id,
+        policy=pulumi.Output.from_input(account_id).apply(render),
+        opts=pulumi.ResourceOptions(parent=parent),
+    )

@@ -1,0 +1,32 @@
+// ESLint flat config: APPSYNC_JS rules for resolver code only.
+//
+// The AppSync plugin's "recommended" set needs type information (no-recursion,
+// no-function-passing, no-disallowed-methods ...). Resolvers are plain .js files with no
+// tsconfig, so typescript-eslint's project service lints them in its default project.
+// Everything outside resolvers/ is ignored: tests, tools and node_modules are ordinary Node code.
+import appsync from '@aws-appsync/eslint-plugin';
+
+// typescript-eslint refuses '**' here, so list the depths in use: resolvers/<file>.js and one
+// folder down (resolvers/functions/, resolvers/<route>/). tests/test_resolvers_lint.py fails if a
+// resolver file sits deeper and is not covered.
+const RESOLVER_GLOBS = ['resolvers/*.js', 'resolvers/*/*.js'];
+
+export default [
+  { ignores: ['**/*', '!resolvers/', '!resolvers/**/', '!resolvers/**/*.js'] },
+  {
+    files: ['resolvers/**/*.js'],
+    ...appsync.configs.recommended,
+    languageOptions: {
+      ...appsync.configs.recommended.languageOptions,
+      parserOptions: {
+        projectService: {
+          allowDefaultProject: RESOLVER_GLOBS,
+          // The default cap is 8 files in the default project; the API grows past that.
+          maximumDefaultProjectFileMatchCount_THIS_WILL_SLOW_DOWN_LINTING: 64,
+        },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+  },
+];

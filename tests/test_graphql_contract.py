@@ -1,0 +1,101 @@
+"""Everything GraphqlApi can send to AppSync is a value AppSync's own API model (botocore) accepts."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import botocore.session
+import pytest
+
+from components.graphql import (
+    ADDITIONAL_AUTHENTICATION_TYPES,
+    DEFAULT_ACTIONS,
+    FIELD_LOG_LEVELS,
+    INTROSPECTION_CONFIGS,
+    LOG_RETENTION_DAYS,
+    MAX_QUERY_DEPTH,
+    MAX_RESOLVER_COUNT,
+    PRIMARY_AUTHENTICATION_TYPE,
+    VISIBILITY,
+)
+from components.graphql_resolvers import APPSYNC_RUNTIME, DATA_SOURCE_TYPES, MAX_CODE_LENGTH, validate_name
+from tests.support import evaluate_component
+from tests.test_graphql_component import build_and_export, example_args
+from tools.evaluate import Evaluation
+
+SESSION = botocore.session.get_session()
+APPSYNC = SESSION.get_service_model("appsync")
+
+
+def enum(shape: str) -> set[str]:
+    return set(APPSYNC.shape_for(shape).enum)
+
+
+def member(operation: str, name: str) -> Any:
+    return APPSYNC.operation_model(operation).input_shape.members[name]
+
+
+@pytest.fixture(scope="module")
+def evaluation() -> Evaluation:
+    return evaluate_component(build_and_export(example_args(field_log_level="ALL", introspection="DISABLED")))
+
+
+def test_every_choice_the_args_accept_is_an_appsync_value() -> None:
+    assert set(FIELD_LOG_LEVELS) == enum("FieldLogLevel")
+    assert set(DEFAULT_ACTIONS) == enum("DefaultAction")
+    assert set(INTROSPECTION_CONFIGS) == enum("GraphQLApiIntrospectionConfig")
+    assert {PRIMARY_AUTHENTICATION_TYPE, *ADDITIONAL_AUTHENTICATION_TYPES} <= enum("AuthenticationType")
+    assert VISIBILITY in enum("GraphQLApiVisibility")
+    assert set(DATA_SOURCE_TYPES.values()) <= enum("DataSourceType")
+    assert APPSYNC_RUNTIME["name"] in enum("RuntimeName")
+
+
+def test_wire_values_of_a_full_api_are_appsync_values(evaluation: Evaluation) -> None:
+    (api,) = evaluation.of_type("aws:appsync/graphQLApi:GraphQLApi")
+    assert api.inputs["authenticationType"] in enum("AuthenticationType")
+    for provider in api.inputs["additionalAuthenticationProviders"]:
+        assert provider["authenticationType"] in enum("AuthenticationType")
+    assert api.inputs["userPoolConfig"]["defaultAction"] in enum("DefaultAction")
+    assert api.inputs["logConfig"]["fieldLogLevel"] in enum("FieldLogLevel")
+    assert api.inputs["introspectionConfig"] in enum("GraphQLApiIntrospectionConfig")
+    assert api.inputs["visibility"] in enum("GraphQLApiVisibility")
+    sources = evaluation.of_type("aws:appsync/dataSource:DataSource")
+    assert {source.inputs["type"] for source in sources} <= enum("DataSourceType")
+    for source in sources:
+        authorization = source.inputs.get("httpConfig", {}).get("authorizationConfig")
+        if authorization:
+            assert authorization["authorizationType"] in enum("AuthorizationType")
+    resolvers = evaluation.of_type("aws:appsync/resolver:Resolver")
+    assert {resolver.inputs["kind"] for resolver in resolvers} == enum("ResolverKind")
+    for record in [*resolvers, *evaluation.of_type("aws:appsync/function:Function")]:
+        assert record.inputs["runtime"]["name"] in enum("RuntimeName")
+
+
+def test_numeric_bounds_match_the_api_model() -> None:
+    assert member("CreateGraphqlApi", "queryDepthLimit").metadata == {"min": 0, "max": MAX_QUERY_DEPTH}
+    assert member("CreateGraphqlApi", "resolverCountLimit").metadata == {"min": 0, "max": MAX_RESOLVER_COUNT}
+    assert member("CreateResolver", "code").metadata["max"] == MAX_CODE_LENGTH
+    assert member("CreateFunction", "code").metadata["max"] == MAX_CODE_LENGTH
+
+
+@pytest.mark.parametrize(
+    "name", ["LeagueTable", "_private", "Table2", "League-Table", "2Table", "League Table", ""]
+)
+def test_name_rule_agrees_with_the_api_pattern(name: str) -> None:
+    pattern = member("CreateDataSource", "name").metadata["pattern"]
+    assert member("CreateFunction", "name").metadata["pattern"] == pattern
+    assert member("CreateResolver", "fieldName").metadata["pattern"] == pattern
+    accepted_by_aws = re.fullmatch(pattern, name) is not None
+    try:
+        validate_name("name", name)
+        accepted_here = True
+    except ValueError:
+        accepted_here = False
+    assert accepted_here == accepted_by_aws
+
+
+def test_log_retention_values_are_those_cloudwatch_documents() -> None:
+    documentation = SESSION.get_service_model("logs").shape_for("Days").documentation
+    listed = documentation.split("Possible values are:")[1].split(".")[0]
+    assert set(LOG_RETENTION_DAYS) == {int(number) for number in re.findall(r"\d+", listed)}

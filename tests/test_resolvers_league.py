@@ -1,0 +1,247 @@
+"""League resolvers (getLeague, listLeagues, upsertLeague) run as AppSync would, against moto DynamoDB.
+
+The stored items follow the League table contract (hash ``id``; GSI ``bySeason`` on season + id);
+readers are a Cognito user with a moto-issued token and an IAM backend caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from tests.appsync_harness import RESOLVERS, AppSyncHarness, DataSource, dynamodb_table, lambda_source
+from tests.cognito_tokens import CognitoTestPool
+
+REGION = "us-east-1"
+GET_LEAGUE = RESOLVERS / "Query.getLeague.js"
+LIST_LEAGUES = RESOLVERS / "Query.listLeagues.js"
+UPSERT_LEAGUE = RESOLVERS / "Mutation.upsertLeague.js"
+IAM_IDENTITY = {
+    "accountId": "123456789012",
+    "cognitoIdentityPoolId": None,
+    "cognitoIdentityId": None,
+    "sourceIp": ["203.0.113.20"],
+    "username": "AROAEXAMPLEROLEID:ingest-job",
+    "userArn": "arn:aws:sts::123456789012:assumed-role/ingest/ingest-job",
+    "cognitoIdentityAuthType": None,
+    "cognitoIdentityAuthProvider": None,
+}
+PREMIER_LEAGUE = {
+    "id": "39",
+    "season": 2024,
+    "leagueCountry": {"name": "England", "code": "GB", "flag": "https://example.com/gb.svg"},
+    "teams": [{"id": "33", "name": "Manchester United", "logo": "https://example.com/33.png"}],
+    "version": 3,
+    "updatedAt": "2025-05-01T10:00:00.000Z",
+}
+SEASON_2024_IDS = ["39", "61", "78", "135", "140"]
+
+
+@dataclass(frozen=True)
+class LeagueWorld:
+    harness: AppSyncHarness
+    table: DataSource
+    user_identity: dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def world() -> Iterator[LeagueWorld]:
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name=REGION)
+        dynamodb.create_table(
+            TableName="leagues",
+            BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[
+                {"AttributeName": "id", "AttributeType": "S"},
+                {"AttributeName": "season", "AttributeType": "N"},
+            ],
+            GlobalSecondaryIndexes=[
+                {
+                    "IndexName": "bySeason",
+                    "KeySchema": [
+                        {"AttributeName": "season", "KeyType": "HASH"},
+                        {"AttributeName": "id", "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+            ],
+        )
+        table = boto3.resource("dynamodb", region_name=REGION).Table("leagues")
+        table.put_item(Item=PREMIER_LEAGUE)
+        for league_id in SEASON_2024_IDS[1:]:
+            table.put_item(Item={"id": league_id, "season": 2024, "version": 1})
+        for league_id in ("39-2023", "61-2023"):
+            table.put_item(Item={"id": league_id, "season": 2023, "version": 1})
+        pool = CognitoTestPool(boto3.client("cognito-idp", region_name=REGION))
+        reader = pool.create_user("reader@example.com")
+        with AppSyncHarness() as harness:
+            yield LeagueWorld(
+                harness,
+                dynamodb_table("LeagueTable", dynamodb, "leagues"),
+                pool.identity_from_token(reader.id_token),
+            )
+
+
+@pytest.mark.parametrize("caller", ["user", "iam"])
+def test_get_league_returns_the_stored_league_to_users_and_iam_callers(
+    world: LeagueWorld, caller: str
+) -> None:
+    identity = world.user_identity if caller == "user" else IAM_IDENTITY
+    run = world.harness.run_unit(
+        GET_LEAGUE, world.table, arguments={"id": "39"}, identity=identity, expect_request=["key.id.S"]
+    )
+    assert run.error is None
+    assert run.request["operation"] == "GetItem"
+    assert run.result == PREMIER_LEAGUE
+
+
+def test_get_league_of_an_unknown_id_is_null_not_an_error(world: LeagueWorld) -> None:
+    run = world.harness.run_unit(
+        GET_LEAGUE, world.table, arguments={"id": "999"}, identity=world.user_identity
+    )
+    assert (run.error, run.result) == (None, None)
+
+
+@pytest.mark.parametrize("bad_id", ["", "has space", "39#2024", "x" * 129])
+def test_get_league_rejects_malformed_ids_before_reading(world: LeagueWorld, bad_id: str) -> None:
+    run = world.harness.run_unit(
+        GET_LEAGUE, world.table, arguments={"id": bad_id}, identity=world.user_identity
+    )
+    assert run.error_type == "ValidationError"
+    assert "id" in run.error.message
+    assert run.requests == []
+
+
+def test_list_leagues_pages_through_the_season_index(world: LeagueWorld) -> None:
+    pages: list[list[str]] = []
+    next_token = None
+    for _ in range(3):
+        run = world.harness.run_unit(
+            LIST_LEAGUES,
+            world.table,
+            arguments={"season": 2024, "limit": 2, "nextToken": next_token},
+            identity=IAM_IDENTITY,
+            expect_request=["query.expression", "query.expressionValues", "index"],
+        )
+        assert run.error is None
+        assert (run.request["operation"], run.request["index"], run.request["limit"]) == (
+            "Query",
+            "bySeason",
+            2,
+        )
+        assert run.request["nextToken"] == next_token
+        pages.append([league["id"] for league in run.result["items"]])
+        next_token = run.result["nextToken"]
+    assert [len(page) for page in pages] == [2, 2, 1]
+    assert sorted(league_id for page in pages for league_id in page) == sorted(SEASON_2024_IDS)
+    assert next_token is None
+
+
+def test_list_leagues_defaults_to_twenty_and_returns_only_that_season(world: LeagueWorld) -> None:
+    run = world.harness.run_unit(
+        LIST_LEAGUES, world.table, arguments={"season": 2023}, identity=world.user_identity
+    )
+    assert run.request["limit"] == 20
+    assert sorted(league["id"] for league in run.result["items"]) == ["39-2023", "61-2023"]
+    assert run.result["nextToken"] is None
+
+
+@pytest.mark.parametrize(
+    ("limit", "accepted"), [(1, True), (100, True), (0, False), (101, False), (-5, False)]
+)
+def test_list_leagues_limit_bounds(world: LeagueWorld, limit: int, accepted: bool) -> None:
+    run = world.harness.run_unit(
+        LIST_LEAGUES, world.table, arguments={"season": 2024, "limit": limit}, identity=world.user_identity
+    )
+    if accepted:
+        assert run.error is None and run.request["limit"] == limit
+    else:
+        assert run.error_type == "ValidationError" and "limit" in run.error.message
+        assert run.requests == []
+
+
+@pytest.mark.parametrize("season", [1899, 2101])
+def test_list_leagues_rejects_seasons_outside_the_sane_range(world: LeagueWorld, season: int) -> None:
+    run = world.harness.run_unit(
+        LIST_LEAGUES, world.table, arguments={"season": season}, identity=IAM_IDENTITY
+    )
+    assert run.error_type == "ValidationError" and "season" in run.error.message
+
+
+class FakeLeagueFunction:
+    """Stands in for functions/league (owned elsewhere): records events, answers what the test says."""
+
+    def __init__(self, answer: Any = None, failure: Exception | None = None) -> None:
+        self.events: list[Any] = []
+        self.answer = answer
+        self.failure = failure
+
+    def __call__(self, event: Any) -> Any:
+        self.events.append(event)
+        if self.failure is not None:
+            raise self.failure
+        return self.answer
+
+
+def upsert(world: LeagueWorld, function: FakeLeagueFunction, identity: Any, **arguments: Any) -> Any:
+    return world.harness.run_unit(
+        UPSERT_LEAGUE, lambda_source("LeagueFunction", function), arguments=arguments, identity=identity
+    )
+
+
+@pytest.mark.parametrize("caller", ["user", "iam"])
+def test_upsert_league_sends_the_contract_event_and_returns_the_league(
+    world: LeagueWorld, caller: str
+) -> None:
+    identity = world.user_identity if caller == "user" else IAM_IDENTITY
+    function = FakeLeagueFunction(answer=PREMIER_LEAGUE)
+    league_input = {"id": "39", "season": 2024, "teams": [{"id": "33", "name": "Manchester United"}]}
+    run = upsert(world, function, identity, input=league_input, expectedVersion=2)
+    assert run.error is None and run.result == PREMIER_LEAGUE
+    assert run.request["operation"] == "Invoke"
+    expected_sub = world.user_identity["sub"] if caller == "user" else None
+    assert function.events == [
+        {
+            "field": "upsertLeague",
+            "arguments": {"input": league_input, "expectedVersion": 2},
+            "identity": {"sub": expected_sub, "username": identity["username"]},
+        }
+    ]
+
+
+def test_upsert_league_surfaces_the_lambda_failure_shape_as_a_graphql_error(world: LeagueWorld) -> None:
+    message = "expectedVersion 2 does not match the stored version 3"
+    function = FakeLeagueFunction(answer={"errorType": "ConditionalCheckFailed", "errorMessage": message})
+    run = upsert(world, function, IAM_IDENTITY, input={"id": "39", "season": 2024}, expectedVersion=2)
+    assert (run.error_type, run.error.message) == ("ConditionalCheckFailed", message)
+    assert run.result is None
+
+
+def test_upsert_league_passes_unhandled_lambda_errors_through(world: LeagueWorld) -> None:
+    function = FakeLeagueFunction(failure=RuntimeError("boom"))
+    run = upsert(world, function, IAM_IDENTITY, input={"id": "39", "season": 2024})
+    assert (run.error_type, run.error.message) == ("Lambda:Unhandled", "boom")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "field"),
+    [
+        ({"input": {"id": "", "season": 2024}}, "input.id"),
+        ({"input": {"id": "a#b", "season": 2024}}, "input.id"),
+        ({"input": {"id": "39", "season": 3000}}, "input.season"),
+        ({"input": {"id": "39", "season": 2024}, "expectedVersion": 0}, "expectedVersion"),
+    ],
+)
+def test_upsert_league_rejects_bad_arguments_without_invoking(
+    world: LeagueWorld, arguments: dict[str, Any], field: str
+) -> None:
+    function = FakeLeagueFunction(answer=PREMIER_LEAGUE)
+    run = upsert(world, function, world.user_identity, **arguments)
+    assert run.error_type == "ValidationError" and field in run.error.message
+    assert function.events == []
