@@ -40,6 +40,7 @@ LAYOUT_VERSION = "1"
 Downloader = Callable[[Path, Path, str, str], None]
 """(requirements_file, destination, python_version, platform) -> wheels written into destination."""
 
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _PINNED = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*==[A-Za-z0-9.!+_-]+\s.*--hash=sha256:[0-9a-f]{64}")
 
 
@@ -61,8 +62,9 @@ def check_pinned(requirements_file: Path) -> None:
         raise ValueError(f"{requirements_file}: lists no requirements")
     for line in lines:
         if not _PINNED.match(line + " "):
+            name = _NAME.match(line)
             raise ValueError(
-                f"{requirements_file}: {line.split()[0]!r} must be pinned as name==version with "
+                f"{requirements_file}: {name[0] if name else line!r} must be pinned as name==version with "
                 "--hash=sha256:<digest>, so every build gets the same wheels"
             )
 

@@ -44,15 +44,28 @@ class ResourceRecord:
     parent: str | None
     inputs: dict[str, Any]
     dependencies: list[str]
+    protect: bool = False
+    """``protect``: ``pulumi destroy`` refuses to delete the resource."""
+    retain_on_delete: bool = False
+    """``retain_on_delete``: removing it from the program leaves the cloud resource in place."""
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        document: dict[str, Any] = {
             "name": self.name,
             "type": self.type,
             "parent": self.parent,
             "inputs": self.inputs,
             "dependencies": self.dependencies,
         }
+        # Only when set, so the common case stays short; a change shows up in diffs as an added key.
+        options = {
+            key: True
+            for key, value in (("protect", self.protect), ("retainOnDelete", self.retain_on_delete))
+            if value
+        }
+        if options:
+            document["options"] = options
+        return document
 
 
 @dataclass
@@ -169,6 +182,8 @@ class RecordingMonitor(mocks.MockMonitor):
                     parent=parent,
                     inputs=_mask_inputs(json_format.MessageToDict(request.object)),
                     dependencies=sorted({_name_of(urn) for urn in dependencies}),
+                    protect=bool(request.protect),
+                    retain_on_delete=bool(request.retainOnDelete),
                 )
             )
         return response

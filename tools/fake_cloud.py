@@ -123,6 +123,9 @@ class FakeCloud(pulumi.runtime.Mocks):
             api, type_name, field = inputs.get("apiId"), inputs.get("type"), inputs.get("field")
             arn = f"arn:aws:appsync:{region}:{account}:apis/{api}/types/{type_name}/resolvers/{field}"
             return f"{api}-{type_name}-{field}", {"arn": arn}
+        if typ == "aws:lambda/layerVersion:LayerVersion":
+            layer_arn = f"arn:aws:lambda:{region}:{account}:layer:{inputs.get('layerName', physical)}"
+            return f"{layer_arn}:1", {"arn": f"{layer_arn}:1", "layerArn": layer_arn, "version": "1"}
         if typ == "aws:amplify/app:App":
             app_id = "d" + _alnum(logical, length=13)
             return app_id, {

@@ -1,0 +1,133 @@
+"""The whole backend for one stack: composes the reusable components from validated settings.
+
+This is the only module that knows this repository's layout (functions/, resolvers/) and the
+settings model; every component it uses takes typed args and works alone elsewhere. The order is
+the dependency order, so nothing is circular: auth, then data (tables and the League function),
+then the API that reads them, then the AI routes that extend the API, then the client config.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from components.auth import Auth
+from components.auth_args import client_facts
+from components.backend_auth import auth_args
+from components.backend_data import LeagueData, declare_league_data
+from components.backend_outputs import amplify_outputs, check_client_config, data_outputs
+from components.bedrock import partition_for_region
+from components.generation import GenerationRoute, GenerationRouteArgs, schema_with_generation
+from components.graphql import GraphqlApi, GraphqlApiArgs, read_schema
+from components.graphql_resolvers import DynamoDbDataSource, LambdaDataSource, Resolver
+from components.settings_model import StackSettings
+
+ROOT = Path(__file__).resolve().parent.parent
+RESOLVERS = ROOT / "resolvers"
+GENERATION_FIELD = "generateInsights"
+
+# Which data source each resolver file in resolvers/ runs against.
+RESOLVER_DATA_SOURCES = {
+    "Query.getLeague": "LeagueTable",
+    "Query.listLeagues": "LeagueTable",
+    "Query.myFollows": "FollowsTable",
+    "Mutation.action": "FollowsTable",
+    "Mutation.unfollow": "FollowsTable",
+    "Mutation.upsertLeague": "LeagueFunction",
+}
+
+
+class FullstackBackend(pulumi.ComponentResource):
+    """Cognito + AppSync + Lambda + DynamoDB + Bedrock, as Amplify Gen 2 would deploy them, for one stack."""
+
+    def __init__(
+        self, name: str, settings: StackSettings, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        # Everything that can be checked without the cloud is checked before the first resource.
+        authentication = auth_args(settings.auth, region=settings.region, protect_data=settings.protect_data)
+        schema = schema_with_generation(read_schema(RESOLVERS / "schema.graphql"), GENERATION_FIELD)
+        client_data = data_outputs(
+            region=settings.region,
+            schema_sdl=schema,
+            additional_authorization_types=("AWS_IAM",),
+            generation_routes=(GENERATION_FIELD,),
+            conversation_routes=(),
+        )
+        check_client_config(client_facts(authentication), client_data)
+        super().__init__("genai:index:FullstackBackend", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        partition = partition_for_region(settings.region)
+        account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
+
+        self.auth = Auth(f"{name}-auth", authentication, opts=child)
+        self.data: LeagueData = declare_league_data(
+            name, settings, account_id=account_id, partition=partition, parent=self
+        )
+        self.api = GraphqlApi(
+            f"{name}-api",
+            GraphqlApiArgs(
+                schema=schema,
+                user_pool_id=self.auth.user_pool_id,
+                user_pool_region=settings.region,
+                additional_auth_modes=("AWS_IAM",),
+                field_log_level=settings.api.field_log_level,
+                exclude_verbose_content=settings.api.exclude_verbose_content,
+                log_retention_days=settings.log_retention_days,
+                xray_enabled=settings.tracing,
+                introspection="ENABLED" if settings.api.introspection else "DISABLED",
+                query_depth_limit=settings.api.query_depth_limit,
+                data_sources={
+                    # Reads only: league writes are validated by the League function, never written directly.
+                    "LeagueTable": DynamoDbDataSource(
+                        table_name=self.data.league_table_name,
+                        table_arn=self.data.league_table_arn,
+                        read_only=True,
+                    ),
+                    "FollowsTable": DynamoDbDataSource(
+                        table_name=self.data.follows.name, table_arn=self.data.follows.arn
+                    ),
+                    "LeagueFunction": LambdaDataSource(function_arn=self.data.league_function.arn),
+                },
+                resolvers={
+                    field: Resolver(code_path=RESOLVERS / f"{field}.js", data_source=data_source)
+                    for field, data_source in RESOLVER_DATA_SOURCES.items()
+                },
+            ),
+            opts=child,
+        )
+        self.generation = GenerationRoute(
+            f"{name}-generation",
+            GenerationRouteArgs(
+                api_id=self.api.api_id,
+                region=settings.region,
+                account_id=account_id,
+                partition=partition,
+                model_id=settings.ai.model_id,
+                inference_mode=settings.ai.inference_mode,
+                system_prompt=settings.ai.system_prompt,
+                max_tokens=settings.ai.max_tokens,
+                temperature=settings.ai.temperature,
+                field_name=GENERATION_FIELD,
+            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.api]),
+        )
+        self.amplify_outputs = amplify_outputs(self.auth, client_data, self.api.graphql_url)
+        self.register_outputs(self.stack_outputs())
+
+    def stack_outputs(self) -> dict[str, Any]:
+        """What `pulumi stack output` shows: ids and URLs a frontend or operator needs, no secrets."""
+        return {
+            "region": self.auth.client_facts.region,
+            "userPoolId": self.auth.user_pool_id,
+            "userPoolClientId": self.auth.client_id,
+            "authDomain": self.auth.domain,
+            "issuerUrl": self.auth.issuer_url,
+            "graphqlUrl": self.api.graphql_url,
+            "leagueTableName": self.data.league_table_name,
+            "leagueFunctionName": self.data.league_function.name,
+            "modelInvokeId": self.generation.model_invoke_id,
+            "amplifyOutputs": self.amplify_outputs,
+        }

@@ -1,0 +1,297 @@
+"""The generation route: one GraphQL query answered by a single Bedrock Converse call from AppSync.
+
+Like Amplify's ``a.generation`` it uses an AppSync HTTP data source signed with SigV4, but the role
+is granted exactly what the configured inference mode needs (``components.bedrock``), so ``us.``
+and ``global.`` profiles work where Amplify's foundation-model-only grant fails with AccessDenied
+(amplify-category-api #3502). Per-stack values reach the shared resolver file through a generated
+settings step (``components.stash_settings``), never through per-stack copies of resolver code.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+import pulumi
+import pulumi_aws as aws
+
+from components.bedrock import (
+    INFERENCE_MODES,
+    BedrockConfigError,
+    InferenceMode,
+    check_model_choice,
+    invoke_statements,
+    resolve_model,
+)
+from components.graphql_resolvers import (
+    APPSYNC_RUNTIME,
+    MAX_CODE_LENGTH,
+    HttpDataSource,
+    NoneDataSource,
+    build_appsync_schema,
+    declare_data_source,
+    validate_name,
+)
+from components.iam import PolicyStatement
+from components.stash_settings import stash_settings_code
+
+RESOLVER_DIRECTORY = Path(__file__).resolve().parent.parent / "resolvers" / "generation"
+INVOKE_CONVERSE_CODE = RESOLVER_DIRECTORY / "invokeConverse.js"
+PIPELINE_CODE = RESOLVER_DIRECTORY / "pipeline.js"
+STASH_KEY = "generation"
+"""``ctx.stash`` key the settings step fills and ``invokeConverse.js`` reads."""
+SIGNING_SERVICE = "bedrock"
+"""SigV4 service name of bedrock-runtime (botocore ``signingName``; the host prefix differs)."""
+MAX_TOKENS_LIMIT = 2000
+TEMPERATURE_RANGE = (0.0, 1.0)
+
+OutputMode = Literal["tool", "json-text"]
+OUTPUT_MODES: tuple[str, ...] = get_args(OutputMode)
+
+_ACCOUNT_PLACEHOLDER = "000000000000"
+"""Stands in for an account id that is still an Output: only account-independent facts are read."""
+_QUERY_TYPE = re.compile(r"^type\s+Query\b[^{]*\{", re.MULTILINE)
+
+
+@dataclass(frozen=True, kw_only=True)
+class GenerationRouteArgs:
+    """What the route needs; the API it extends is passed in by id, never created here."""
+
+    api_id: pulumi.Input[str]
+    """Id of the AppSync API whose schema already holds the field (see ``generation_schema_sdl``)."""
+    region: str
+    """Region of the API; the data source calls Bedrock runtime in this Region, as AppSync requires."""
+    account_id: pulumi.Input[str]
+    """Account of the API, for the inference-profile ARN the role is granted (often an Output)."""
+    model_id: str
+    """Base foundation-model id, e.g. ``amazon.nova-lite-v1:0``; the mode adds any profile prefix."""
+    inference_mode: InferenceMode
+    """``in-region`` (bare model), ``geo`` (e.g. ``us.``) or ``global`` cross-Region profile."""
+    system_prompt: str
+    """Instructions sent as Converse ``system``; the resolver appends how to shape the answer."""
+    partition: str = "aws"
+    """ARN partition of ``region`` (``aws-us-gov`` for GovCloud)."""
+    geography: str | None = None
+    """For ``geo`` mode only: a narrower profile family such as ``jp`` or ``au``; unset picks the broad one."""
+    max_tokens: int = 600
+    """Output-token cap per answer, 1 to 2000, bounded by the time AppSync waits for Bedrock.
+
+    AppSync gives a synchronous Bedrock call 10 s (the documented bound for Bedrock calls from
+    AppSync resolvers; this route keeps to it so it can move to the AMAZON_BEDROCK_RUNTIME data
+    source type unchanged). Answer time is about time-to-first-token plus tokens / output speed:
+    (10 s - ~0.5 s) x ~210 tokens/s, an assumed speed for the fastest small models (Nova Micro/Lite
+    class; not measured here), is ~2000 tokens, so no model can finish a larger answer in time. Size it for the model: a ~65 tokens/s model with a
+    ~0.8 s first token (Claude 3.5 Haiku on Bedrock, Artificial Analysis) fits (10 - 0.8) x 65 ~ 600.
+    """
+    temperature: float = 0.3
+    """Sampling temperature, 0 to 1 (Converse's range); low keeps summaries factual and repeatable."""
+    output_mode: OutputMode = "tool"
+    """``tool`` forces an Insights-shaped tool call (Claude 3+, Nova); ``json-text`` asks for JSON in text."""
+    field_name: str = "generateInsights"
+    """The Query field the route resolves; it must be in the API's schema."""
+    data_source_name: str = "BedrockRuntime"
+    """AppSync name of the HTTP data source; the settings step's NONE data source adds ``Settings``."""
+    invoke_code_path: Path = INVOKE_CONVERSE_CODE
+    """APPSYNC_JS function that calls Converse and shapes the answer (defaults to this repository's)."""
+    pipeline_code_path: Path = PIPELINE_CODE
+    """APPSYNC_JS pipeline resolver code wrapped around the two steps."""
+
+
+def _number_in_range(field: str, value: object, low: float, high: float, *, integral: bool) -> None:
+    """bool is an int in Python and NaN fails no comparison, so both are rejected explicitly."""
+    kind = "an integer" if integral else "a number"
+    wrong_type = isinstance(value, bool) or not isinstance(value, int if integral else int | float)
+    if wrong_type or not math.isfinite(value) or not low <= value <= high:  # type: ignore[arg-type]
+        raise ValueError(f"GenerationRouteArgs.{field}: {value!r} must be {kind} from {low:g} to {high:g}")
+
+
+def _read_code(field: str, path: Path) -> str:
+    """A missing or oversized file would otherwise surface only when AppSync rejects the deploy."""
+    if not Path(path).is_file():
+        raise ValueError(f"GenerationRouteArgs.{field}: no file at {path}")
+    code = Path(path).read_text(encoding="utf-8")
+    if not code.strip() or len(code) > MAX_CODE_LENGTH:
+        raise ValueError(f"GenerationRouteArgs.{field}: {path} must hold 1 to {MAX_CODE_LENGTH} characters")
+    return code
+
+
+def _check_args(args: GenerationRouteArgs) -> None:
+    """Everything is checked before the first resource, so a bad stack fails in preview naming the field."""
+    if isinstance(args.api_id, str) and not args.api_id.strip():
+        raise ValueError("GenerationRouteArgs.api_id: must not be empty")
+    validate_name("GenerationRouteArgs.field_name", args.field_name)
+    validate_name("GenerationRouteArgs.data_source_name", args.data_source_name)
+    if args.inference_mode not in INFERENCE_MODES:
+        raise ValueError(
+            f"GenerationRouteArgs.inference_mode: {args.inference_mode!r} is not one of "
+            f"{', '.join(INFERENCE_MODES)}"
+        )
+    if args.output_mode not in OUTPUT_MODES:
+        raise ValueError(
+            f"GenerationRouteArgs.output_mode: {args.output_mode!r} is not one of {', '.join(OUTPUT_MODES)}"
+        )
+    _number_in_range("max_tokens", args.max_tokens, 1, MAX_TOKENS_LIMIT, integral=True)
+    _number_in_range("temperature", args.temperature, *TEMPERATURE_RANGE, integral=False)
+    if not isinstance(args.system_prompt, str) or not args.system_prompt.strip():
+        raise ValueError("GenerationRouteArgs.system_prompt: must be non-empty text")
+    try:
+        check_model_choice(args.model_id, args.inference_mode, args.region, args.partition, args.geography)
+        if isinstance(args.account_id, str):
+            resolve_model(
+                args.model_id,
+                args.inference_mode,
+                args.region,
+                args.account_id,
+                args.partition,
+                args.geography,
+            )
+    except BedrockConfigError as error:
+        raise BedrockConfigError(f"GenerationRouteArgs: {error}") from error
+
+
+def _resolve(args: GenerationRouteArgs, account_id: str) -> list[dict[str, Any]]:
+    """Non-streaming only: AppSync waits for one synchronous answer, so the stream action is never needed."""
+    resolved = resolve_model(
+        args.model_id, args.inference_mode, args.region, account_id, args.partition, args.geography
+    )
+    return invoke_statements(resolved, streaming=False)
+
+
+def invoke_id_for(args: GenerationRouteArgs) -> str:
+    """The ``modelId`` the resolver calls (bare id or profile id); it does not depend on the account."""
+    account = args.account_id if isinstance(args.account_id, str) else _ACCOUNT_PLACEHOLDER
+    return resolve_model(
+        args.model_id, args.inference_mode, args.region, account, args.partition, args.geography
+    ).invoke_id
+
+
+def generation_settings_code(args: GenerationRouteArgs) -> str:
+    """The settings step's code: the stack's values in ``ctx.stash.generation`` for invokeConverse.js."""
+    values = {
+        "modelId": invoke_id_for(args),
+        "systemPrompt": args.system_prompt,
+        "maxTokens": args.max_tokens,
+        "temperature": float(args.temperature),
+        "outputMode": args.output_mode,
+    }
+    code = stash_settings_code(STASH_KEY, values)
+    if len(code) > MAX_CODE_LENGTH:
+        raise ValueError(
+            f"GenerationRouteArgs.system_prompt: too long; the settings step holding it must stay within "
+            f"AppSync's {MAX_CODE_LENGTH} characters of code (it is {len(code)})"
+        )
+    return code
+
+
+def _invoke_statements(args: GenerationRouteArgs) -> list[PolicyStatement]:
+    """``invoke_statements`` for the mode, rendered in one apply on the account id.
+
+    The role policy needs a list of statements, while the account id is usually an Output; how
+    many statements there are and which keys they have depends only on the mode, so a placeholder
+    account gives the shape and each value is read from the single rendered list.
+    """
+    shape = _resolve(args, _ACCOUNT_PLACEHOLDER)
+    rendered = pulumi.Output.from_input(args.account_id).apply(lambda account: _resolve(args, account))
+    return [
+        {key: rendered.apply(lambda statements, i=index, k=key: statements[i][k]) for key in statement}
+        for index, statement in enumerate(shape)
+    ]
+
+
+class GenerationRoute(pulumi.ComponentResource):
+    """Adds ``Query.<field_name>`` to an existing API: settings step, then one Converse call on Bedrock."""
+
+    def __init__(
+        self, name: str, args: GenerationRouteArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        _check_args(args)
+        settings_code = generation_settings_code(args)
+        invoke_code = _read_code("invoke_code_path", args.invoke_code_path)
+        pipeline_code = _read_code("pipeline_code_path", args.pipeline_code_path)
+        super().__init__("genai:index:GenerationRoute", name, None, opts)
+
+        bedrock = HttpDataSource(
+            endpoint=f"https://bedrock-runtime.{args.region}.amazonaws.com",
+            signing_region=args.region,
+            signing_service=SIGNING_SERVICE,
+            statements=_invoke_statements(args),
+        )
+        self.data_source = declare_data_source(name, args.data_source_name, args.api_id, bedrock, self)
+        self.settings_source = declare_data_source(
+            name, f"{args.data_source_name}Settings", args.api_id, NoneDataSource(), self
+        )
+        self.settings_function = aws.appsync.Function(
+            f"{name}-settings",
+            api_id=args.api_id,
+            name=f"{args.field_name}Settings",
+            data_source=self.settings_source.name,
+            runtime=APPSYNC_RUNTIME,
+            code=settings_code,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.invoke_function = aws.appsync.Function(
+            f"{name}-invoke",
+            api_id=args.api_id,
+            name=f"{args.field_name}InvokeConverse",
+            data_source=self.data_source.name,
+            runtime=APPSYNC_RUNTIME,
+            code=invoke_code,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.resolver = aws.appsync.Resolver(
+            f"{name}-resolver",
+            api_id=args.api_id,
+            type="Query",
+            field=args.field_name,
+            kind="PIPELINE",
+            runtime=APPSYNC_RUNTIME,
+            code=pipeline_code,
+            pipeline_config={
+                "functions": [self.settings_function.function_id, self.invoke_function.function_id]
+            },
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.field_name: str = args.field_name
+        self.model_invoke_id: str = invoke_id_for(args)
+        self.register_outputs(
+            {
+                "field_name": self.field_name,
+                "model_invoke_id": self.model_invoke_id,
+                "data_source_name": args.data_source_name,
+                "resolver_arn": self.resolver.arn,
+            }
+        )
+
+
+def _insights_type() -> str:
+    return "type Insights @aws_cognito_user_pools {\n  summary: String!\n  highlights: [String!]!\n}\n"
+
+
+def _query_field(field: str) -> str:
+    validate_name("generation field", field)
+    return f"{field}(requirement: String!): Insights @aws_cognito_user_pools"
+
+
+def generation_schema_sdl(field: str = "generateInsights") -> str:
+    """The route's SDL fragment: the Insights type and the query, for signed-in user-pool callers only.
+
+    The fragment uses ``extend type Query``; a schema deployed to AppSync should have it folded into
+    its one ``type Query`` (``schema_with_generation``), since AppSync is reported not to accept
+    object extensions (serverless-appsync-plugin #468 merges them for that reason).
+    """
+    return f"{_insights_type()}\nextend type Query {{\n  {_query_field(field)}\n}}\n"
+
+
+def schema_with_generation(base_schema: str, field: str = "generateInsights") -> str:
+    """``base_schema`` with the route's query added to its ``type Query`` and the Insights type appended."""
+    declaration = _QUERY_TYPE.search(base_schema)
+    if declaration is None:
+        raise ValueError("schema_with_generation: base_schema has no 'type Query {' to add the field to")
+    line = f"\n  {_query_field(field)}"
+    merged = f"{base_schema[: declaration.end()]}{line}{base_schema[declaration.end() :]}"
+    merged = f"{merged.rstrip()}\n\n{_insights_type()}"
+    build_appsync_schema(merged, owner="schema_with_generation")
+    return merged
