@@ -27,7 +27,11 @@ def _load(stack: str = "dev", region: str | None = None, **overrides: Any):
     values, secret_keys, stack_region = _stack_values(stack)
     values.update(overrides)
     return settings_from_values(
-        project="genai-backend", stack=stack, values=values, secret_keys=secret_keys, region=region or stack_region
+        project="genai-backend",
+        stack=stack,
+        values=values,
+        secret_keys=secret_keys,
+        region=region or stack_region,
     )
 
 
@@ -97,7 +101,9 @@ def test_region_must_be_real() -> None:
 
 
 def test_unknown_key_in_project_namespace_is_rejected() -> None:
-    assert _problems(lambdaLogLevl="TRACE")["lambdaLogLevl"].startswith("unknown key in the 'genai-backend' namespace")
+    assert _problems(lambdaLogLevl="TRACE")["lambdaLogLevl"].startswith(
+        "unknown key in the 'genai-backend' namespace"
+    )
 
 
 def test_malformed_callback_url_is_rejected_but_localhost_http_is_fine() -> None:
@@ -111,7 +117,9 @@ def test_missing_required_secret_is_rejected() -> None:
     values, secret_keys, region = _stack_values("dev")
     del values["authOidcClientSecrets"]
     with pytest.raises(SettingsError) as caught:
-        settings_from_values(project="genai-backend", stack="dev", values=values, secret_keys=secret_keys, region=region)
+        settings_from_values(
+            project="genai-backend", stack="dev", values=values, secret_keys=secret_keys, region=region
+        )
     message = dict(caught.value.problems)["authOidcClientSecrets"]
     assert "no client secret for OIDC provider 'OIDC-Provider'" in message
     assert "pulumi config set --secret" in message
@@ -121,8 +129,13 @@ def test_secret_in_plain_config_is_rejected() -> None:
     values, secret_keys, region = _stack_values("dev")
     values.update(authGoogleClientId="google-client", authGoogleClientSecret="plain-text")
     with pytest.raises(SettingsError) as caught:
-        settings_from_values(project="genai-backend", stack="dev", values=values, secret_keys=secret_keys, region=region)
-    assert "pulumi config set --secret authGoogleClientSecret" in dict(caught.value.problems)["authGoogleClientSecret"]
+        settings_from_values(
+            project="genai-backend", stack="dev", values=values, secret_keys=secret_keys, region=region
+        )
+    assert (
+        "pulumi config set --secret authGoogleClientSecret"
+        in dict(caught.value.problems)["authGoogleClientSecret"]
+    )
 
 
 def test_email_otp_requires_ses() -> None:

@@ -18,7 +18,11 @@ def _run_in_node(code: str) -> dict:
         "console.log(JSON.stringify({ stash: ctx.stash, response: step.response(ctx) }));\n"
     )
     result = subprocess.run(
-        ["node", "--input-type=module", "-e", script, code], capture_output=True, text=True, check=True, timeout=30
+        ["node", "--input-type=module", "-e", script, code],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
     )
     return json.loads(result.stdout)
 
