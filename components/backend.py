@@ -22,7 +22,8 @@ from components.backend_outputs import amplify_outputs, check_client_config, dat
 from components.bedrock import partition_for_region
 from components.generation import GenerationRoute, GenerationRouteArgs, schema_with_generation
 from components.graphql import GraphqlApi, GraphqlApiArgs, read_schema
-from components.graphql_resolvers import DynamoDbDataSource, LambdaDataSource, Resolver
+from components.graphql_data_sources import DynamoDbDataSource, LambdaDataSource
+from components.graphql_resolvers import Resolver
 from components.settings_model import StackSettings
 
 ROOT = Path(__file__).resolve().parent.parent

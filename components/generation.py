@@ -26,19 +26,13 @@ from components.bedrock import (
     invoke_statements,
     resolve_model,
 )
-from components.graphql_resolvers import (
-    APPSYNC_RUNTIME,
-    MAX_CODE_LENGTH,
-    HttpDataSource,
-    NoneDataSource,
-    build_appsync_schema,
-    declare_data_source,
-    validate_name,
-)
+from components.graphql_data_sources import HttpDataSource, NoneDataSource, declare_data_source, validate_name
+from components.graphql_resolvers import APPSYNC_RUNTIME, MAX_CODE_LENGTH, build_appsync_schema
 from components.iam import PolicyStatement
 from components.stash_settings import stash_settings_code
 
-RESOLVER_DIRECTORY = Path(__file__).resolve().parent.parent / "resolvers" / "generation"
+RESOLVER_DIRECTORY = Path(__file__).resolve().parent / "resolvers" / "generation"
+"""Shipped inside the package (not the repository's resolvers/), so an installed wheel finds its defaults."""
 INVOKE_CONVERSE_CODE = RESOLVER_DIRECTORY / "invokeConverse.js"
 PIPELINE_CODE = RESOLVER_DIRECTORY / "pipeline.js"
 STASH_KEY = "generation"
@@ -95,7 +89,7 @@ class GenerationRouteArgs:
     data_source_name: str = "BedrockRuntime"
     """AppSync name of the HTTP data source; the settings step's NONE data source adds ``Settings``."""
     invoke_code_path: Path = INVOKE_CONVERSE_CODE
-    """APPSYNC_JS function that calls Converse and shapes the answer (defaults to this repository's)."""
+    """APPSYNC_JS function that calls Converse and shapes the answer (defaults to the packaged one)."""
     pipeline_code_path: Path = PIPELINE_CODE
     """APPSYNC_JS pipeline resolver code wrapped around the two steps."""
 

@@ -14,14 +14,12 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
+from components.graphql_data_sources import DataSourceSpec, declare_data_source, validate_data_source
 from components.graphql_resolvers import (
-    DataSourceSpec,
     PipelineFunction,
     Resolver,
     build_appsync_schema,
-    declare_data_source,
     declare_resolvers,
-    validate_data_source,
     validate_resolvers,
 )
 from components.iam import attach_statements, service_trust_policy, statement

@@ -27,7 +27,7 @@ from tests.support import evaluate_component
 from tools.evaluate import Evaluation
 from tools.fake_cloud import ACCOUNT_ID
 
-RESOLVERS = Path(__file__).resolve().parent.parent / "resolvers" / "generation"
+RESOLVERS = Path(__file__).resolve().parent.parent / "components" / "resolvers" / "generation"
 MODEL = "amazon.nova-lite-v1:0"
 OTHER_MODEL = "amazon.nova-pro-v1:0"
 INVOKE = "bedrock:InvokeModel"

@@ -12,14 +12,13 @@ import pulumi
 import pytest
 
 from components.graphql import GraphqlApi, GraphqlApiArgs
-from components.graphql_resolvers import (
+from components.graphql_data_sources import (
     DynamoDbDataSource,
     HttpDataSource,
     LambdaDataSource,
     NoneDataSource,
-    PipelineFunction,
-    Resolver,
 )
+from components.graphql_resolvers import PipelineFunction, Resolver
 from components.iam import statement
 from tests.support import evaluate_component
 from tools.evaluate import Evaluation

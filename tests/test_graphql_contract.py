@@ -19,7 +19,8 @@ from components.graphql import (
     PRIMARY_AUTHENTICATION_TYPE,
     VISIBILITY,
 )
-from components.graphql_resolvers import APPSYNC_RUNTIME, DATA_SOURCE_TYPES, MAX_CODE_LENGTH, validate_name
+from components.graphql_data_sources import DATA_SOURCE_TYPES, validate_name
+from components.graphql_resolvers import APPSYNC_RUNTIME, MAX_CODE_LENGTH
 from tests.support import evaluate_component
 from tests.test_graphql_component import build_and_export, example_args
 from tools.evaluate import Evaluation

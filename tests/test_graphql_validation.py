@@ -11,16 +11,13 @@ import pulumi
 import pytest
 
 from components.graphql import GraphqlApi, read_schema
-from components.graphql_resolvers import (
+from components.graphql_data_sources import (
     DynamoDbDataSource,
     HttpDataSource,
     NoneDataSource,
-    PipelineFunction,
-    Resolver,
-    build_appsync_schema,
     declare_data_source,
-    declare_resolvers,
 )
+from components.graphql_resolvers import PipelineFunction, Resolver, build_appsync_schema, declare_resolvers
 from tests.support import evaluate_component
 from tests.test_graphql_component import FIXTURES, SCHEMA, example_args
 
