@@ -20,6 +20,8 @@ from components.backend_auth import auth_args
 from components.backend_data import LeagueData, declare_league_data
 from components.backend_outputs import amplify_outputs, check_client_config, data_outputs
 from components.bedrock import partition_for_region
+from components.conversation import ConversationModelSettings, ConversationRoute, ConversationRouteArgs
+from components.conversation_schema import compose_conversation_schema
 from components.generation import GenerationRoute, GenerationRouteArgs, schema_with_generation
 from components.graphql import GraphqlApi, GraphqlApiArgs, read_schema
 from components.graphql_data_sources import DynamoDbDataSource, LambdaDataSource
@@ -28,7 +30,9 @@ from components.settings_model import StackSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 RESOLVERS = ROOT / "resolvers"
+FUNCTIONS = ROOT / "functions"
 GENERATION_FIELD = "generateInsights"
+CONVERSATION_ROUTE = "chat"
 
 # Which data source each resolver file in resolvers/ runs against.
 RESOLVER_DATA_SOURCES = {
@@ -49,13 +53,16 @@ class FullstackBackend(pulumi.ComponentResource):
     ) -> None:
         # Everything that can be checked without the cloud is checked before the first resource.
         authentication = auth_args(settings.auth, region=settings.region, protect_data=settings.protect_data)
-        schema = schema_with_generation(read_schema(RESOLVERS / "schema.graphql"), GENERATION_FIELD)
+        schema = compose_conversation_schema(
+            schema_with_generation(read_schema(RESOLVERS / "schema.graphql"), GENERATION_FIELD),
+            [CONVERSATION_ROUTE],
+        )
         client_data = data_outputs(
             region=settings.region,
             schema_sdl=schema,
             additional_authorization_types=("AWS_IAM",),
             generation_routes=(GENERATION_FIELD,),
-            conversation_routes=(),
+            conversation_routes=(CONVERSATION_ROUTE,),
         )
         check_client_config(client_facts(authentication), client_data)
         super().__init__("genai:index:FullstackBackend", name, None, opts)
@@ -115,6 +122,34 @@ class FullstackBackend(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.api]),
         )
+        self.conversation = ConversationRoute(
+            f"{name}-{CONVERSATION_ROUTE}",
+            ConversationRouteArgs(
+                route=CONVERSATION_ROUTE,
+                api_id=self.api.api_id,
+                graphql_url=self.api.graphql_url,
+                schema_sdl=schema,
+                region=settings.region,
+                account_id=account_id,
+                model=ConversationModelSettings(
+                    model_id=settings.ai.model_id,
+                    system_prompt=settings.ai.system_prompt,
+                    inference_mode=settings.ai.inference_mode,
+                    max_tokens=settings.ai.max_tokens,
+                    temperature=settings.ai.temperature,
+                ),
+                handler_code_path=str(FUNCTIONS / "conversation"),
+                resolver_code_path=str(RESOLVERS / "conversation"),
+                protect_data=settings.protect_data,
+                batch_milliseconds=settings.ai.stream_batch_ms,
+                batch_characters=settings.ai.stream_batch_chars,
+                log_retention_days=settings.log_retention_days,
+                application_log_level=settings.functions.application_level,
+                system_log_level=settings.functions.system_level,
+                tracing=settings.tracing,
+            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.api]),
+        )
         self.amplify_outputs = amplify_outputs(self.auth, client_data, self.api.graphql_url)
         self.register_outputs(self.stack_outputs())
 
@@ -130,5 +165,6 @@ class FullstackBackend(pulumi.ComponentResource):
             "leagueTableName": self.data.league_table_name,
             "leagueFunctionName": self.data.league_function.name,
             "modelInvokeId": self.generation.model_invoke_id,
+            "conversationFunctionName": self.conversation.handler.name,
             "amplifyOutputs": self.amplify_outputs,
         }

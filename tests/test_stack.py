@@ -31,18 +31,24 @@ def _policy(evaluation: Evaluation, name: str) -> dict[str, Any]:
 
 def test_lambda_logging_follows_the_stack() -> None:
     for name, level in (("dev", "TRACE"), ("prod", "WARN")):
-        logging = _one(stack(name), "aws:lambda/function:Function").inputs["loggingConfig"]
-        assert logging["logFormat"] == "JSON"
-        assert logging["applicationLogLevel"] == level
-        assert logging["systemLogLevel"] == "INFO"
-        assert logging["logGroup"].startswith("app-league-fn-logs-")
+        functions = stack(name).of_type("aws:lambda/function:Function")
+        assert sorted(function.name for function in functions) == [
+            "app-chat-handler-function",
+            "app-league-fn-function",
+        ]
+        for function in functions:
+            logging = function.inputs["loggingConfig"]
+            assert logging["logFormat"] == "JSON"
+            assert logging["applicationLogLevel"] == level
+            assert logging["systemLogLevel"] == "INFO"
+            assert logging["logGroup"].startswith(function.name.removesuffix("function") + "logs-")
 
 
 def test_log_retention_follows_the_stack() -> None:
     for name, days in (("dev", 14), ("prod", 365)):
         groups = stack(name).of_type("aws:cloudwatch/logGroup:LogGroup")
         assert {group.inputs["retentionInDays"] for group in groups} == {days}
-        assert len(groups) == 2  # the League function's and the API's
+        assert len(groups) == 3  # the League function's, the chat handler's and the API's
 
 
 def test_api_logging_and_introspection_follow_the_stack() -> None:
@@ -56,7 +62,13 @@ def test_api_logging_and_introspection_follow_the_stack() -> None:
 
 
 def test_user_data_is_protected_only_in_prod() -> None:
-    protected = {"app-auth-user-pool", "app-league-table", "app-follows-table"}
+    protected = {
+        "app-auth-user-pool",
+        "app-league-table",
+        "app-follows-table",
+        "app-chat-conversations-table",
+        "app-chat-messages-table",
+    }
     for name, expected in (("dev", set()), ("prod", protected)):
         evaluation = stack(name)
         assert {r.name for r in evaluation.resources if r.protect and r.retain_on_delete} == expected
@@ -122,6 +134,9 @@ def test_client_config_is_exported_without_secrets() -> None:
         assert document["version"] == "1.5"
         assert document["data"]["url"] == outputs["graphqlUrl"]
         assert document["auth"]["user_pool_id"] == outputs["userPoolId"]
+        introspection = document["data"]["model_introspection"]
+        assert list(introspection["generations"]) == ["generateInsights"]
+        assert list(introspection["conversations"]) == ["chat"]
         assert "[secret]" not in json.dumps(outputs)
 
 

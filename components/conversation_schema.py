@@ -1,0 +1,333 @@
+"""GraphQL SDL of an Amplify-compatible conversation route, and its composition into a base schema.
+
+The protocol, as Amplify's own client uses it for route ``chat`` (read in @aws-amplify/data-schema
+1.26 ``src/runtime/internals/ai/*`` and ``APIClient.generateGraphQLDocument``; the client writes
+every document from ``model_introspection.conversations.chat``, which components/model_introspection.py
+derives from this SDL):
+
+- ``client.conversations.chat.create({name?, metadata?})`` ->
+  ``mutation($input: CreateConversationChatInput!) { createConversationChat(input: $input) {..} }``
+  (metadata is sent JSON.stringify'd, an AWSJSON);
+- ``.get({id})`` -> ``query($id: ID!) { getConversationChat(id: $id) {..} }``;
+- ``.list({limit?, nextToken?})`` -> ``query($filter: ModelConversationChatFilterInput, $limit: Int,
+  $nextToken: String) { listConversationChats(..) { items {..} nextToken __typename } }``;
+- ``.update({id, name?, metadata?})`` / ``.delete({id})`` -> ``updateConversationChat`` /
+  ``deleteConversationChat`` with ``Update|DeleteConversationChatInput!``;
+- ``conversation.listMessages({limit?, nextToken?})`` -> ``listConversationMessageChats(filter:
+  {conversationId: {eq: <id>}}, limit, nextToken)`` with ``ModelConversationMessageChatFilterInput``;
+- ``conversation.sendMessage({content, aiContext?, toolConfiguration?})`` -> the route's send
+  mutation ``sendMessageChat(conversationId: ID!, content: [AmplifyAIContentBlockInput],
+  aiContext: AWSJSON, toolConfiguration: AmplifyAIToolConfigurationInput): ConversationMessageChat``
+  (Amplify names this field after the route itself; the client reads the name from the introspection);
+- ``conversation.onStreamEvent({next, error})`` -> ``subscription($conversationId: ID!)
+  { onCreateAssistantResponseChat(conversationId: $conversationId) {..} }`` returning
+  ``AmplifyAIConversationMessageStreamPart``; a part with ``errors`` goes to ``error``, others to ``next``.
+
+What the client reads (its selection sets are every field of these types, from the introspection):
+``ConversationChat {id: ID!, name, metadata: AWSJSON, createdAt/updatedAt: AWSDateTime!}``;
+``ConversationMessageChat {id, conversationId: ID!, role: AmplifyAIConversationParticipantRole
+(user|assistant), content: [AmplifyAIContentBlock], aiContext: AWSJSON, toolConfiguration:
+AmplifyAIToolConfiguration, associatedUserMessageId: ID, createdAt, updatedAt}``; a content block is
+one of ``text``, ``image {format, source {bytes: base64}}``, ``document {format, name, source}``,
+``toolUse {toolUseId, name, input: AWSJSON}``, ``toolResult {toolUseId, status, content}``; a stream
+part is ``{id, owner, conversationId, associatedUserMessageId, contentBlockIndex, contentBlockText,
+contentBlockDeltaIndex, contentBlockToolUse, contentBlockDoneAtIndex, stopReason, errors [{message,
+errorType}], p}`` (Amplify's UI orders text chunks by contentBlockDeltaIndex, ignores parts with a
+truthy contentBlockDoneAtIndex, and ends the turn on stopReason).
+
+Only the handler (IAM) calls ``createAssistantResponseStreamChat(input:
+CreateConversationMessageChatAssistantStreamingInput!)`` (published to the subscription) and
+``createAssistantResponseChat(input: CreateConversationMessageChatAssistantInput!)`` (stores the
+answer). Their inputs carry ``owner``: an IAM caller has no Cognito identity, so the handler states
+whom the answer belongs to; the subscription filter delivers it only to that owner.
+
+Differences from Amplify, on purpose: the models expose no ``owner`` and no ``messages`` /
+``conversation`` relation fields (the client never selects them; resolvers stay few), conversation
+ids are always generated (never client-chosen), and list filters other than the messages'
+``conversationId`` are refused rather than applied after the read.
+
+Auth directives: the API's default mode is Cognito user pools with IAM as an additional mode, so
+every field and every type returned to both sides names its modes explicitly (AppSync checks each
+returned type): client operations ``@aws_cognito_user_pools``, handler mutations ``@aws_iam``.
+
+AppSync does not accept ``extend type``: ``conversation_schema_sdl`` returns a readable, parseable
+fragment in ``extend`` form, and ``compose_conversation_schema`` merges routes into a deployable SDL.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from graphql import GraphQLError, ObjectTypeDefinitionNode, SchemaDefinitionNode, TypeDefinitionNode, parse
+
+ROUTE_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9]{0,39}$")
+_BOTH = "@aws_cognito_user_pools @aws_iam"
+_USER = "@aws_cognito_user_pools"
+
+
+def route_type_suffix(route: str) -> str:
+    """``chat`` -> ``Chat``: Amplify upper-cases the first letter of the route name (toUpper)."""
+    if not isinstance(route, str) or not ROUTE_NAME.fullmatch(route):
+        raise ValueError(
+            f"route: {route!r} is not allowed; use 1-40 letters and digits starting with a letter "
+            "(pattern ^[a-zA-Z][a-zA-Z0-9]{0,39}$), e.g. 'chat'"
+        )
+    return route[0].upper() + route[1:]
+
+
+@dataclass(frozen=True)
+class RouteNames:
+    """Every schema name of one route, derived once so the schema, resolvers and handler agree."""
+
+    route: str
+    suffix: str
+
+    @staticmethod
+    def of(route: str) -> RouteNames:
+        return RouteNames(route, route_type_suffix(route))
+
+    conversation_type = property(lambda self: f"Conversation{self.suffix}")
+    message_type = property(lambda self: f"ConversationMessage{self.suffix}")
+    get_conversation = property(lambda self: f"getConversation{self.suffix}")
+    list_conversations = property(lambda self: f"listConversation{self.suffix}s")
+    list_messages = property(lambda self: f"listConversationMessage{self.suffix}s")
+    create_conversation = property(lambda self: f"createConversation{self.suffix}")
+    update_conversation = property(lambda self: f"updateConversation{self.suffix}")
+    delete_conversation = property(lambda self: f"deleteConversation{self.suffix}")
+    send_message = property(lambda self: f"sendMessage{self.suffix}")
+    assistant_response = property(lambda self: f"createAssistantResponse{self.suffix}")
+    assistant_response_stream = property(lambda self: f"createAssistantResponseStream{self.suffix}")
+    assistant_response_subscription = property(lambda self: f"onCreateAssistantResponse{self.suffix}")
+    response_input_type = property(lambda self: f"CreateConversationMessage{self.suffix}AssistantInput")
+    stream_input_type = property(
+        lambda self: f"CreateConversationMessage{self.suffix}AssistantStreamingInput"
+    )
+
+
+SHARED_TYPES_SDL = f"""
+# ---- Amplify AI kit content types, shared by every conversation route (declared once per API)
+enum AmplifyAIConversationParticipantRole {{ user assistant }}
+
+type AmplifyAIContentBlock {_BOTH} {{
+  text: String
+  document: AmplifyAIDocumentBlock
+  image: AmplifyAIImageBlock
+  toolResult: AmplifyAIToolResultBlock
+  toolUse: AmplifyAIToolUseBlock
+}}
+type AmplifyAIDocumentBlock {_BOTH} {{ format: String! name: String! source: AmplifyAIDocumentBlockSource! }}
+type AmplifyAIDocumentBlockSource {_BOTH} {{ bytes: String }}
+type AmplifyAIImageBlock {_BOTH} {{ format: String! source: AmplifyAIImageBlockSource! }}
+type AmplifyAIImageBlockSource {_BOTH} {{ bytes: String }}
+type AmplifyAIToolUseBlock {_BOTH} {{ toolUseId: String! name: String! input: AWSJSON! }}
+type AmplifyAIToolResultBlock {_BOTH} {{
+  toolUseId: String!
+  status: String
+  content: [AmplifyAIToolResultContentBlock!]!
+}}
+type AmplifyAIToolResultContentBlock {_BOTH} {{
+  document: AmplifyAIDocumentBlock
+  image: AmplifyAIImageBlock
+  json: AWSJSON
+  text: String
+}}
+type AmplifyAIToolConfiguration {_BOTH} {{ tools: [AmplifyAITool] }}
+type AmplifyAITool {_BOTH} {{ toolSpec: AmplifyAIToolSpecification }}
+type AmplifyAIToolSpecification {_BOTH} {{ name: String! description: String inputSchema: AmplifyAIToolInputSchema! }}
+type AmplifyAIToolInputSchema {_BOTH} {{ json: AWSJSON }}
+
+# One batch of an assistant answer, or the turn's errors; published to its owner only.
+type AmplifyAIConversationMessageStreamPart {_BOTH} {{
+  id: ID!
+  owner: String
+  conversationId: ID!
+  associatedUserMessageId: ID!
+  contentBlockIndex: Int
+  contentBlockText: String
+  contentBlockDeltaIndex: Int
+  contentBlockToolUse: AmplifyAIToolUseBlock
+  contentBlockDoneAtIndex: Int
+  stopReason: String
+  errors: [AmplifyAIConversationTurnError]
+  p: String
+}}
+type AmplifyAIConversationTurnError {_BOTH} {{ message: String! errorType: String! }}
+
+input AmplifyAIContentBlockInput {{
+  text: String
+  document: AmplifyAIDocumentBlockInput
+  image: AmplifyAIImageBlockInput
+  toolResult: AmplifyAIToolResultBlockInput
+  toolUse: AmplifyAIToolUseBlockInput
+}}
+input AmplifyAIDocumentBlockInput {{ format: String! name: String! source: AmplifyAIDocumentBlockSourceInput! }}
+input AmplifyAIDocumentBlockSourceInput {{ bytes: String }}
+input AmplifyAIImageBlockInput {{ format: String! source: AmplifyAIImageBlockSourceInput! }}
+input AmplifyAIImageBlockSourceInput {{ bytes: String }}
+input AmplifyAIToolUseBlockInput {{ toolUseId: String! name: String! input: AWSJSON! }}
+input AmplifyAIToolResultBlockInput {{
+  toolUseId: String!
+  status: String
+  content: [AmplifyAIToolResultContentBlockInput!]!
+}}
+input AmplifyAIToolResultContentBlockInput {{
+  document: AmplifyAIDocumentBlockInput
+  image: AmplifyAIImageBlockInput
+  json: AWSJSON
+  text: String
+}}
+input AmplifyAIToolConfigurationInput {{ tools: [AmplifyAIToolInput] }}
+input AmplifyAIToolInput {{ toolSpec: AmplifyAIToolSpecificationInput }}
+input AmplifyAIToolSpecificationInput {{
+  name: String!
+  description: String
+  inputSchema: AmplifyAIToolInputSchemaInput!
+}}
+input AmplifyAIToolInputSchemaInput {{ json: AWSJSON }}
+input AmplifyAIConversationTurnErrorInput {{ errorType: String! message: String! }}
+# Equality on an id, the only list filter conversation routes accept.
+input AmplifyAIIDFilterInput {{ eq: ID }}
+"""
+"""Declared once per API whatever the number of routes."""
+
+
+def _route_types(names: RouteNames) -> str:
+    return f"""
+# ---- conversation route "{names.route}": its two models, connections and inputs
+type {names.conversation_type} {_USER} {{
+  id: ID!
+  name: String
+  metadata: AWSJSON
+  createdAt: AWSDateTime!
+  updatedAt: AWSDateTime!
+}}
+
+type {names.message_type} {_BOTH} {{
+  id: ID!
+  conversationId: ID!
+  role: AmplifyAIConversationParticipantRole
+  content: [AmplifyAIContentBlock]
+  aiContext: AWSJSON
+  toolConfiguration: AmplifyAIToolConfiguration
+  associatedUserMessageId: ID
+  createdAt: AWSDateTime!
+  updatedAt: AWSDateTime!
+}}
+
+type Model{names.conversation_type}Connection {_USER} {{ items: [{names.conversation_type}]! nextToken: String }}
+type Model{names.message_type}Connection {_USER} {{ items: [{names.message_type}]! nextToken: String }}
+
+# Declared because Amplify's client always declares $filter; any non-empty filter is refused.
+input Model{names.conversation_type}FilterInput {{ id: AmplifyAIIDFilterInput }}
+
+# conversationId.eq is required: messages are only listed per conversation.
+input Model{names.message_type}FilterInput {{ conversationId: AmplifyAIIDFilterInput }}
+
+input Create{names.conversation_type}Input {{ name: String metadata: AWSJSON }}
+input Update{names.conversation_type}Input {{ id: ID! name: String metadata: AWSJSON }}
+input Delete{names.conversation_type}Input {{ id: ID! }}
+
+input {names.response_input_type} {{
+  conversationId: ID!
+  associatedUserMessageId: ID!
+  owner: String!
+  content: [AmplifyAIContentBlockInput!]!
+}}
+
+input {names.stream_input_type} {{
+  conversationId: ID!
+  associatedUserMessageId: ID!
+  owner: String!
+  contentBlockIndex: Int
+  contentBlockText: String
+  contentBlockDeltaIndex: Int
+  contentBlockDoneAtIndex: Int
+  contentBlockToolUse: AWSJSON
+  stopReason: String
+  accumulatedTurnContent: [AmplifyAIContentBlockInput]
+  errors: [AmplifyAIConversationTurnErrorInput]
+  p: String
+}}
+"""
+
+
+def _root_fields(names: RouteNames) -> dict[str, str]:
+    """Root type -> field definitions of one route (one per line)."""
+    return {
+        "Query": f"""
+  {names.get_conversation}(id: ID!): {names.conversation_type} {_USER}
+  {names.list_conversations}(filter: Model{names.conversation_type}FilterInput, limit: Int, nextToken: String): Model{names.conversation_type}Connection {_USER}
+  {names.list_messages}(filter: Model{names.message_type}FilterInput, limit: Int, nextToken: String): Model{names.message_type}Connection {_USER}""",
+        "Mutation": f"""
+  {names.create_conversation}(input: Create{names.conversation_type}Input!): {names.conversation_type} {_USER}
+  {names.update_conversation}(input: Update{names.conversation_type}Input!): {names.conversation_type} {_USER}
+  {names.delete_conversation}(input: Delete{names.conversation_type}Input!): {names.conversation_type} {_USER}
+  {names.send_message}(conversationId: ID!, content: [AmplifyAIContentBlockInput], aiContext: AWSJSON, toolConfiguration: AmplifyAIToolConfigurationInput): {names.message_type} {_USER}
+  {names.assistant_response}(input: {names.response_input_type}!): {names.message_type} @aws_iam
+  {names.assistant_response_stream}(input: {names.stream_input_type}!): AmplifyAIConversationMessageStreamPart @aws_iam""",
+        "Subscription": f"""
+  {names.assistant_response_subscription}(conversationId: ID!): AmplifyAIConversationMessageStreamPart @aws_subscribe(mutations: ["{names.assistant_response_stream}"]) {_USER}""",
+    }
+
+
+def conversation_schema_sdl(route: str) -> str:
+    """The SDL fragment of one route, shared types included, in ``extend type Query/Mutation/
+    Subscription`` form: valid GraphQL to read or to check with ``graphql.extend_schema``, but NOT
+    deployable as is (AppSync rejects ``extend``); use ``compose_conversation_schema`` for that."""
+    names = RouteNames.of(route)
+    extensions = "".join(
+        f"\nextend type {root} {{{fields}\n}}\n" for root, fields in _root_fields(names).items()
+    )
+    return SHARED_TYPES_SDL + _route_types(names) + extensions
+
+
+def compose_conversation_schema(base_sdl: str, routes: Sequence[str]) -> str:
+    """``base_sdl`` with the routes merged in, ready to deploy: fields are inserted into the base's
+    ``type Query`` / ``type Mutation`` (and ``type Subscription``, created if absent, with the
+    ``schema`` block extended to name it); shared types are declared once."""
+    if isinstance(routes, str) or not routes:
+        raise ValueError("routes: give a non-empty list of route names, e.g. ['chat']")
+    suffixes = [route_type_suffix(route) for route in routes]
+    if len(set(suffixes)) != len(suffixes):
+        raise ValueError(f"routes: {list(routes)} name the same route twice (names differ only in case)")
+    try:
+        document = parse(base_sdl)
+    except GraphQLError as error:
+        raise ValueError(f"base_sdl: not valid GraphQL SDL: {error.message}") from error
+    declared = {
+        node.name.value: node for node in document.definitions if isinstance(node, ObjectTypeDefinitionNode)
+    }
+    base_names = {node.name.value for node in document.definitions if isinstance(node, TypeDefinitionNode)}
+    clashes = sorted(base_names & set(_type_names(routes)))
+    if clashes:
+        raise ValueError(
+            f"base_sdl: already declares {', '.join(clashes)}, which the conversation routes define"
+        )
+    fields: dict[str, str] = {"Query": "", "Mutation": "", "Subscription": ""}
+    for route in routes:
+        for root, lines in _root_fields(RouteNames.of(route)).items():
+            fields[root] += lines
+    insertions: list[tuple[int, str]] = []
+    for root in ("Query", "Mutation", "Subscription"):
+        node = declared.get(root)
+        if node is not None and node.loc is not None:
+            insertions.append((node.loc.end - 1, fields[root].lstrip("\n") + "\n"))
+    appended = SHARED_TYPES_SDL + "".join(_route_types(RouteNames.of(route)) for route in routes)
+    for root in ("Query", "Mutation", "Subscription"):
+        if root not in declared:
+            appended += f"\ntype {root} {{{fields[root]}\n}}\n"
+    schema_nodes = [node for node in document.definitions if isinstance(node, SchemaDefinitionNode)]
+    if schema_nodes and "Subscription" not in declared and schema_nodes[0].loc is not None:
+        insertions.append((schema_nodes[0].loc.end - 1, "  subscription: Subscription\n"))
+    composed = base_sdl
+    for offset, text in sorted(insertions, reverse=True):
+        composed = composed[:offset] + text + composed[offset:]
+    return composed.rstrip("\n") + "\n" + appended
+
+
+def _type_names(routes: Sequence[str]) -> list[str]:
+    """Names of every type, input and enum the routes declare (to detect clashes with the base schema)."""
+    sdl = SHARED_TYPES_SDL + "".join(_route_types(RouteNames.of(route)) for route in routes)
+    return [node.name.value for node in parse(sdl).definitions if isinstance(node, TypeDefinitionNode)]

@@ -1,0 +1,1 @@
+"""Lambda handler of the conversation route (package ``conversation``; entry ``conversation.handler.handler``)."""

@@ -1,0 +1,102 @@
+"""Calls the AppSync GraphQL endpoint as the function's IAM role (SigV4, service ``appsync``).
+
+Amplify's handler forwards the user's JWT and calls AppSync with it, so a user token travels into
+the function, its event, and (at DEBUG) its logs. Here the function signs with its own role, which
+may call exactly the two assistant-response mutations (IAM ``appsync:GraphQL`` on those field ARNs),
+and no user token ever reaches the function. Only stdlib and botocore (in the Lambda runtime) are used.
+
+Nothing sent or received is logged: the body carries the user's conversation.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+
+logger = logging.getLogger(__name__)
+
+SIGNING_SERVICE = "appsync"
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+ATTEMPTS = 3
+
+Transport = Callable[[urllib.request.Request, float], tuple[int, bytes]]
+"""Sends one prepared request with a timeout; returns the HTTP status and the body."""
+
+
+class GraphqlRequestError(Exception):
+    """AppSync refused the request or answered with GraphQL errors (their types, never their data)."""
+
+
+def urllib_transport(request: urllib.request.Request, timeout_seconds: float) -> tuple[int, bytes]:
+    """The real transport; HTTP error statuses are returned, not raised, so callers see one shape."""
+    try:
+        with urllib.request.urlopen(request, timeout=timeout_seconds) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as failure:
+        return failure.code, failure.read()
+
+
+class GraphqlClient:
+    """Signs and sends GraphQL requests; retries throttling and server errors a few times."""
+
+    def __init__(
+        self,
+        url: str,
+        region: str,
+        credentials: Callable[[], Any],
+        *,
+        transport: Transport = urllib_transport,
+        timeout_seconds: float = 10.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._url = url
+        self._region = region
+        self._credentials = credentials
+        self._transport = transport
+        self._timeout_seconds = timeout_seconds
+        self._sleep = sleep
+
+    def _signed_request(self, body: bytes) -> urllib.request.Request:
+        unsigned = AWSRequest(
+            method="POST",
+            url=self._url,
+            data=body,
+            headers={"Content-Type": "application/json", "Accept": "application/json"},
+        )
+        # Credentials are fetched per request: Lambda's role credentials rotate during long-lived containers.
+        SigV4Auth(self._credentials(), SIGNING_SERVICE, self._region).add_auth(unsigned)
+        return urllib.request.Request(
+            self._url, data=body, headers=dict(unsigned.headers.items()), method="POST"
+        )
+
+    def execute(self, query: str, variables: Mapping[str, Any]) -> dict[str, Any]:
+        """Returns ``data``; raises GraphqlRequestError on HTTP failure or GraphQL errors."""
+        body = json.dumps({"query": query, "variables": dict(variables)}, ensure_ascii=False).encode("utf-8")
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                status, payload = self._transport(self._signed_request(body), self._timeout_seconds)
+            except (urllib.error.URLError, TimeoutError) as failure:
+                status, payload = 0, b""
+                reason = type(failure).__name__
+            else:
+                reason = f"HTTP {status}"
+            if status == 200:
+                break
+            if (status and status not in RETRYABLE_STATUSES) or attempt == ATTEMPTS:
+                raise GraphqlRequestError(f"AppSync request failed ({reason}) after {attempt} attempt(s)")
+            self._sleep(0.1 * 2**attempt)
+        logger.debug("graphql request sent", extra={"requestBytes": len(body), "responseBytes": len(payload)})
+        answer = json.loads(payload)
+        errors = answer.get("errors")
+        if errors:
+            kinds = sorted({str(error.get("errorType")) for error in errors if isinstance(error, Mapping)})
+            raise GraphqlRequestError(f"AppSync returned GraphQL errors of type(s) {', '.join(kinds)}")
+        return answer.get("data") or {}

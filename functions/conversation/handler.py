@@ -1,0 +1,84 @@
+"""Conversation handler: answers one user message of an Amplify-style conversation route.
+
+Invocation: asynchronous (``invocationType: 'Event'``) by the ``sendMessage<Route>`` resolver, after
+it stored the user message, with the payload::
+
+    {"conversationId": "<uuid>", "currentMessageId": "<uuid>", "owner": "<Cognito sub>"}
+
+The user's token is NOT part of the payload (Amplify forwards it; see graphql_client.py). What the
+handler sends back, both through AppSync signed with its IAM role:
+
+- ``createAssistantResponseStream<Route>(input: CreateConversationMessage<Route>AssistantStreamingInput!)``
+  with ``input = {conversationId, associatedUserMessageId, owner, contentBlockIndex?,
+  contentBlockDeltaIndex?, contentBlockText?, contentBlockDoneAtIndex?, stopReason?, errors?}``,
+  once per batch (streaming.py); subscribers of ``onCreateAssistantResponse<Route>(conversationId)``
+  whose sub equals ``owner`` receive it;
+- ``createAssistantResponse<Route>(input: CreateConversationMessage<Route>AssistantInput!)`` with
+  ``input = {conversationId, associatedUserMessageId, owner, content: [{text}]}``, once per answer,
+  which stores the assistant message.
+
+Logging: stdlib ``logging`` only (the Lambda runtime formats JSON and applies the configured level).
+INFO and above carry ids, counts and error codes; message text, prompts and model output are never
+logged at any level, and DEBUG adds sizes and counts only.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from typing import Any
+
+from .graphql_client import GraphqlClient
+from .settings import HandlerSettings, load_settings
+from .turn import InvalidTurnEventError, Turn, TurnEvent
+
+logger = logging.getLogger(__name__)
+
+DEADLINE_MARGIN_MILLISECONDS = 5_000
+"""Stop streaming this long before Lambda's timeout, leaving time to tell the client what happened."""
+
+
+@functools.cache
+def _settings() -> HandlerSettings:
+    return load_settings()
+
+
+@functools.cache
+def _clients(region: str) -> tuple[Any, Any, Any]:
+    """boto3 clients are created on first use (after tests install moto), then reused while warm."""
+    import boto3
+    from botocore.config import Config
+
+    session = boto3.Session(region_name=region)
+    bedrock = session.client(
+        "bedrock-runtime",
+        config=Config(connect_timeout=5, read_timeout=60, retries={"mode": "standard", "max_attempts": 3}),
+    )
+    return session, session.client("dynamodb"), bedrock
+
+
+def handler(event: Any, context: Any) -> dict[str, Any]:
+    """Lambda entry point: ``conversation.handler.handler``."""
+    settings = _settings()
+    try:
+        turn_event = TurnEvent.parse(event)
+    except InvalidTurnEventError as problem:
+        # Without valid ids there is no client to report to; the payload itself is not logged.
+        logger.error("invalid turn event", extra={"problem": str(problem)})
+        return {"status": "rejected", "errorType": "InvalidEvent"}
+    session, dynamodb, bedrock = _clients(settings.region)
+    # Frozen per request: a refresh between reading the key and the token would mix two credential sets.
+    graphql = GraphqlClient(
+        settings.graphql_url, settings.region, lambda: session.get_credentials().get_frozen_credentials()
+    )
+    turn = Turn(
+        settings,
+        dynamodb=dynamodb,
+        bedrock=bedrock,
+        graphql=graphql,
+        clock=time.monotonic,
+        time_left=lambda: context.get_remaining_time_in_millis() > DEADLINE_MARGIN_MILLISECONDS,
+    )
+    report = turn.run(turn_event)
+    return {"status": report.status, "errorType": report.error_type, "partsSent": report.parts_sent}

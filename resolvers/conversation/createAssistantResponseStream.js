@@ -1,0 +1,40 @@
+// Mutation.createAssistantResponseStream<Route> (unit, NONE data source), @aws_iam: publishes one
+// batch of an answer (or the turn's errors) to onCreateAssistantResponse<Route>. Nothing is stored:
+// the finished answer is stored once by createAssistantResponse<Route>, instead of Amplify's one
+// DynamoDB write per streamed delta.
+import { util } from '@aws-appsync/utils';
+
+export function request(ctx) {
+  if (ctx.identity?.sub) {
+    util.error('Only the conversation handler may publish answers', 'Unauthorized');
+  }
+  const input = ctx.arguments.input;
+  if (!input.owner || !input.conversationId || !input.associatedUserMessageId) {
+    util.error('input.owner, input.conversationId and input.associatedUserMessageId are required', 'ValidationError');
+  }
+  // Amplify's handler sends contentBlockToolUse as {"toolUse": {...}}; the type wants the block itself.
+  const toolUse = input.contentBlockToolUse?.toolUse ?? input.contentBlockToolUse ?? null;
+  return {
+    payload: {
+      id: `${input.associatedUserMessageId}#stream`,
+      owner: input.owner,
+      conversationId: input.conversationId,
+      associatedUserMessageId: input.associatedUserMessageId,
+      contentBlockIndex: input.contentBlockIndex ?? null,
+      contentBlockText: input.contentBlockText ?? null,
+      contentBlockDeltaIndex: input.contentBlockDeltaIndex ?? null,
+      contentBlockDoneAtIndex: input.contentBlockDoneAtIndex ?? null,
+      contentBlockToolUse: toolUse,
+      stopReason: input.stopReason ?? null,
+      errors: input.errors ?? null,
+      p: input.p ?? null,
+    },
+  };
+}
+
+export function response(ctx) {
+  if (ctx.error) {
+    util.error(ctx.error.message, ctx.error.type);
+  }
+  return ctx.result;
+}
