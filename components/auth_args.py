@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pulumi
 
-from components.identity_providers import FederatedProvider
+from components.identity_provider_specs import FederatedProvider
 
 USER_POOL_TIERS = ("LITE", "ESSENTIALS", "PLUS")
 FIRST_AUTH_FACTORS = ("PASSWORD", "EMAIL_OTP", "WEB_AUTHN")

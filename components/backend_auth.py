@@ -18,7 +18,7 @@ from components.auth import (
     TokenValidity,
     UserGroup,
 )
-from components.identity_providers import (
+from components.identity_provider_specs import (
     AmazonProvider,
     AppleProvider,
     FacebookProvider,

@@ -15,16 +15,16 @@ import pulumi
 
 from components.auth import Auth
 from components.auth_args import AuthClientFacts
-from components.client_config import (
+from components.client_config import build_client_config
+from components.client_config_inputs import (
     AuthOutputs,
     DataOutputs,
     OAuthOutputs,
     PasswordPolicy,
     UserGroup,
     WebAuthnOutputs,
-    build_client_config,
 )
-from components.model_introspection import ConversationRoute
+from components.model_introspection_conversations import ConversationRoute
 
 _MFA_NAMES = {"OFF": "NONE", "OPTIONAL": "OPTIONAL", "REQUIRED": "REQUIRED"}
 

@@ -13,12 +13,13 @@ custom types and operations, restricted to the public `ModelIntrospectionSchema`
 - a conversation route names its two models, its send mutation and its assistant-response subscription;
   the client derives the model operations from the model names (`getConversationChat`,
   `listConversationChats`, `createConversationChat`, `listConversationMessageChats`, ...).
+
+The conversation routes' naming rules, schema checks and entries live in
+`components.model_introspection_conversations`; this module translates the schema's types and operations.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -34,6 +35,14 @@ from graphql import (
     GraphQLSchema,
     build_ast_schema,
     parse,
+)
+
+# ConversationRoute is also imported from here (tests/test_conversation_protocol.py): keep it importable.
+from components.model_introspection_conversations import (
+    ConversationRoute,
+    check_conversation_routes,
+    conversation_entry,
+    conversation_model,
 )
 
 APPSYNC_SCALARS = ("AWSDate", "AWSTime", "AWSDateTime", "AWSTimestamp", "AWSEmail", "AWSJSON", "AWSURL")
@@ -55,67 +64,6 @@ directive @aws_lambda on OBJECT | FIELD_DEFINITION
 # Every scalar Amplify's client knows (its `ScalarType`); an operation using another one is unusable.
 AMPLIFY_SCALARS = frozenset(("ID", "String", "Int", "Float", "Boolean", *APPSYNC_SCALARS))
 ROOT_KEYS = {"Query": "queries", "Mutation": "mutations", "Subscription": "subscriptions"}
-
-_ROUTE_NAME = re.compile(r"^[a-z][A-Za-z0-9]*$")
-
-
-@dataclass(frozen=True, kw_only=True)
-class ConversationRoute:
-    """One `a.conversation`-style route; names default to the ones Amplify derives from the route name."""
-
-    name: str
-    """Route name as the frontend uses it, `client.conversations.<name>` (e.g. "chat")."""
-    send_message_mutation: str | None = None
-    """Mutation storing the user's message and starting the assistant turn; default `sendMessage<Route>`."""
-    assistant_response_subscription: str | None = None
-    """Subscription streaming the assistant's reply; default `onCreateAssistantResponse<Route>`."""
-
-    @property
-    def conversation_model(self) -> str:
-        return f"Conversation{self._suffix}"
-
-    @property
-    def message_model(self) -> str:
-        return f"ConversationMessage{self._suffix}"
-
-    @property
-    def send_field(self) -> str:
-        return self.send_message_mutation or f"sendMessage{self._suffix}"
-
-    @property
-    def subscribe_field(self) -> str:
-        return self.assistant_response_subscription or f"onCreateAssistantResponse{self._suffix}"
-
-    @property
-    def _suffix(self) -> str:
-        return self.name[:1].upper() + self.name[1:]
-
-    def client_operations(self) -> dict[str, tuple[str, ...]]:
-        """Root fields the Amplify client calls for this route, by root type: the schema must have them."""
-        conversation, message = self.conversation_model, self.message_model
-        return {
-            "Query": (
-                f"get{conversation}",
-                f"list{plural_name(conversation)}",
-                f"list{plural_name(message)}",
-            ),
-            "Mutation": (
-                f"create{conversation}",
-                f"update{conversation}",
-                f"delete{conversation}",
-                self.send_field,
-            ),
-            "Subscription": (self.subscribe_field,),
-        }
-
-
-def plural_name(type_name: str) -> str:
-    """English plural as Amplify's client puts it in `list<Plural>` (ConversationChat -> ConversationChats)."""
-    if re.search(r"(s|x|z|ch|sh)$", type_name):
-        return f"{type_name}es"
-    if re.search(r"[^aeiou]y$", type_name):
-        return f"{type_name[:-1]}ies"
-    return f"{type_name}s"
 
 
 def parse_appsync_schema(schema_sdl: str) -> GraphQLSchema:
@@ -210,38 +158,7 @@ class _Translator:
                 )
         if len(set(generation_routes)) != len(generation_routes):
             raise ValueError("data.generation_routes: each route may be listed once")
-        if len({route.name for route in self.routes}) != len(self.routes):
-            raise ValueError("data.conversation_routes: route names must be unique")
-        for route in self.routes:
-            where = f"data.conversation_routes['{route.name}']"
-            if not _ROUTE_NAME.match(route.name):
-                raise ValueError(f"{where}: name must be a camelCase GraphQL name such as 'chat'")
-            for model in (route.conversation_model, route.message_model):
-                type_ = self.schema.type_map.get(model)
-                id_field = type_.fields.get("id") if isinstance(type_, GraphQLObjectType) else None
-                if id_field is None or str(id_field.type) != "ID!":
-                    raise ValueError(
-                        f"{where}: the schema needs an object type {model} with a field 'id: ID!'"
-                    )
-            for root_name, fields in route.client_operations().items():
-                root = self.roots[root_name]
-                for field in fields:
-                    if root is None or field not in root.fields:
-                        raise ValueError(f"{where}: the schema needs the field {root_name}.{field}")
-            send = self.roots["Mutation"].fields[route.send_field]  # type: ignore[union-attr]
-            send_arguments = set(send.args)
-            if (
-                _named_type(send.type).name != route.message_model
-                or not {"conversationId", "content"} <= send_arguments
-            ):
-                raise ValueError(
-                    f"{where}: Mutation.{route.send_field} must take conversationId and content "
-                    f"and return {route.message_model}"
-                )
-            if "conversationId" not in self.roots["Subscription"].fields[route.subscribe_field].args:  # type: ignore[union-attr]
-                raise ValueError(
-                    f"{where}: Subscription.{route.subscribe_field} needs a conversationId argument"
-                )
+        check_conversation_routes(self.schema, self.roots, self.routes)
 
     def _operation(self, root_name: str, name: str, field: GraphQLField) -> dict[str, Any]:
         shape = self._type_shape(field.type, f"{root_name}.{name}")
@@ -303,40 +220,15 @@ class _Translator:
         """The route entry the client reads: the two models, plus the send and subscribe operations."""
         send = self.roots["Mutation"].fields[route.send_field]  # type: ignore[union-attr]
         subscribe = self.roots["Subscription"].fields[route.subscribe_field]  # type: ignore[union-attr]
-        return {
-            "name": route.name,
-            "models": {
-                name: self._model(objects[name]) for name in (route.conversation_model, route.message_model)
+        return conversation_entry(
+            route,
+            models={
+                name: conversation_model(name, self._fields(objects[name]))
+                for name in (route.conversation_model, route.message_model)
             },
-            "nonModels": {},
-            "enums": {},
-            "conversation": {"modelName": route.conversation_model},
-            "message": {
-                "modelName": route.message_model,
-                "send": self._operation("Mutation", route.send_field, send),
-                "subscribe": self._operation("Subscription", route.subscribe_field, subscribe),
-            },
-        }
-
-    def _model(self, type_: GraphQLObjectType) -> dict[str, Any]:
-        return {
-            "name": type_.name,
-            "fields": self._fields(type_),
-            "syncable": True,
-            "pluralName": plural_name(type_.name),
-            "attributes": [{"type": "model", "properties": {}}],
-            "primaryKeyInfo": {
-                "isCustomPrimaryKey": False,
-                "primaryKeyFieldName": "id",
-                "sortKeyFieldNames": [],
-            },
-        }
-
-
-def _named_type(type_: Any) -> Any:
-    while isinstance(type_, GraphQLNonNull | GraphQLList):
-        type_ = type_.of_type
-    return type_
+            send=self._operation("Mutation", route.send_field, send),
+            subscribe=self._operation("Subscription", route.subscribe_field, subscribe),
+        )
 
 
 def _reject_cycles(non_models: dict[str, dict[str, Any]]) -> None:

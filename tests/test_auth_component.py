@@ -22,7 +22,7 @@ from components.auth import (
     TokenValidity,
     UserGroup,
 )
-from components.identity_providers import (
+from components.identity_provider_specs import (
     SAML_EMAIL_CLAIM,
     AmazonProvider,
     AppleProvider,

@@ -11,12 +11,8 @@ import re
 import botocore.session
 import pytest
 
-from components.bedrock import (
-    SUPPORTED_REGIONS,
-    BedrockConfigError,
-    geography_for_region,
-    resolve_model,
-)
+from components.bedrock import BedrockConfigError, resolve_model
+from components.bedrock_geography import SUPPORTED_REGIONS, geography_for_region
 
 MODEL = "anthropic.claude-sonnet-4-5-20250929-v1:0"
 ACCOUNT = "123456789012"

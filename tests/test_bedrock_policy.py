@@ -19,7 +19,6 @@ import pytest
 
 from components import iam
 from components.bedrock import (
-    SUPPORTED_REGIONS,
     BedrockConfigError,
     InferenceMode,
     ResolvedModel,
@@ -27,6 +26,7 @@ from components.bedrock import (
     invoke_statements,
     resolve_model,
 )
+from components.bedrock_geography import SUPPORTED_REGIONS
 from tests.policy_evaluator import is_allowed
 from tests.support import evaluate_component
 

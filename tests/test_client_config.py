@@ -14,15 +14,17 @@ from components.client_config import (
     FIRST_FACTORS,
     SOCIAL_PROVIDERS,
     USER_VERIFICATIONS,
+    build_client_config,
+)
+from components.client_config_inputs import (
     AuthOutputs,
-    ConversationRoute,
     DataOutputs,
     OAuthOutputs,
     UserGroup,
     WebAuthnOutputs,
-    build_client_config,
 )
 from components.model_introspection import build_model_introspection
+from components.model_introspection_conversations import ConversationRoute
 from tests.fixtures.client_config.sample import fixture_schema, sample_auth, sample_data, sample_outputs
 
 SMALL_SCHEMA = """
