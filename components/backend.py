@@ -26,6 +26,7 @@ from components.generation import GenerationRoute, GenerationRouteArgs, schema_w
 from components.graphql import GraphqlApi, GraphqlApiArgs, read_schema
 from components.graphql_data_sources import DynamoDbDataSource, LambdaDataSource
 from components.graphql_resolvers import Resolver
+from components.hosting import Hosting, HostingArgs
 from components.settings_model import StackSettings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -151,6 +152,19 @@ class FullstackBackend(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.api]),
         )
         self.amplify_outputs = amplify_outputs(self.auth, client_data, self.api.graphql_url)
+        self.hosting: Hosting | None = None
+        if settings.hosting.enabled:
+            self.hosting = Hosting(
+                f"{name}-hosting",
+                HostingArgs(
+                    repository=settings.hosting.repository,
+                    branch=settings.hosting.branch,
+                    access_token=pulumi.Output.secret(settings.hosting.access_token.get_secret_value()),
+                    production=settings.is_production,
+                    amplify_outputs=self.amplify_outputs,
+                ),
+                opts=child,
+            )
         self.register_outputs(self.stack_outputs())
 
     def stack_outputs(self) -> dict[str, Any]:
@@ -167,4 +181,5 @@ class FullstackBackend(pulumi.ComponentResource):
             "modelInvokeId": self.generation.model_invoke_id,
             "conversationFunctionName": self.conversation.handler.name,
             "amplifyOutputs": self.amplify_outputs,
+            **({"hostingUrl": self.hosting.url} if self.hosting else {}),
         }

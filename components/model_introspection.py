@@ -118,7 +118,7 @@ class _Translator:
         route_owned = {
             field
             for route in self.routes
-            for fields in route.client_operations().values()
+            for fields in (*route.client_operations().values(), route.handler_operations())
             for field in fields
         }
         for root_name, key in ROOT_KEYS.items():

@@ -17,7 +17,7 @@ from typing import Any
 
 from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema
 
-_ROUTE_NAME = re.compile(r"^[a-z][A-Za-z0-9]*$")
+from components.conversation_schema import ROUTE_NAME
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,6 +69,10 @@ class ConversationRoute:
             "Subscription": (self.subscribe_field,),
         }
 
+    def handler_operations(self) -> tuple[str, ...]:
+        """Mutations only the route's handler calls (through IAM): kept out of the client's operations."""
+        return (f"createAssistantResponse{self._suffix}", f"createAssistantResponseStream{self._suffix}")
+
 
 def plural_name(type_name: str) -> str:
     """English plural as Amplify's client puts it in `list<Plural>` (ConversationChat -> ConversationChats)."""
@@ -89,8 +93,8 @@ def check_conversation_routes(
         raise ValueError("data.conversation_routes: route names must be unique")
     for route in routes:
         where = f"data.conversation_routes['{route.name}']"
-        if not _ROUTE_NAME.match(route.name):
-            raise ValueError(f"{where}: name must be a camelCase GraphQL name such as 'chat'")
+        if not ROUTE_NAME.fullmatch(route.name):
+            raise ValueError(f"{where}: name must be a GraphQL name of letters and digits, at most 40, such as 'chat'")
         for model in (route.conversation_model, route.message_model):
             type_ = schema.type_map.get(model)
             id_field = type_.fields.get("id") if isinstance(type_, GraphQLObjectType) else None

@@ -212,8 +212,8 @@ def test_preferred_challenge_is_written_when_enabled() -> None:
         ),
         (
             None,
-            minimal_data(conversation_routes=(ConversationRoute(name="Chat"),)),
-            r"data\.conversation_routes\['Chat'\].*camelCase",
+            minimal_data(conversation_routes=(ConversationRoute(name="chat-room"),)),
+            r"data\.conversation_routes\['chat-room'\].*letters and digits",
         ),
     ],
 )

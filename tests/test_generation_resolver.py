@@ -33,7 +33,7 @@ from tests.appsync_harness import (
     none_source,
 )
 
-GENERATION = Path(__file__).resolve().parent.parent / "resolvers" / "generation"
+GENERATION = Path(__file__).resolve().parent.parent / "components" / "resolvers" / "generation"
 CONVERSE = botocore.session.get_session().get_service_model("bedrock-runtime").operation_model("Converse")
 STOP_REASONS = set(CONVERSE.output_shape.members["stopReason"].enum)
 CONVERSE_PATH = re.compile(r"^/model/(?P<model>[^/]+)/converse$")

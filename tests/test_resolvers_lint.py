@@ -19,7 +19,9 @@ import pytest
 from tests.appsync_harness import REPO_ROOT, RESOLVERS
 
 BAD_PROBE = Path(__file__).parent / "fixtures" / "resolvers" / "Query.lintProbe.js"
-RESOLVER_FILES = sorted(RESOLVERS.rglob("*.js"))
+PACKAGED_RESOLVERS = REPO_ROOT / "components" / "resolvers"
+"""Resolver code shipped inside the Python package (the generation route's defaults)."""
+RESOLVER_FILES = sorted([*RESOLVERS.rglob("*.js"), *PACKAGED_RESOLVERS.rglob("*.js")])
 LINT_SCRIPT = """
 import { ESLint } from 'eslint';
 const [probeCode, probePath] = JSON.parse(process.argv[1]);
@@ -28,11 +30,12 @@ const summary = (result) => ({
   file: result.filePath,
   messages: result.messages.map((m) => ({ rule: m.ruleId, line: m.line, severity: m.severity, text: m.message })),
 });
-const files = await eslint.lintFiles(['resolvers']);
+const files = await eslint.lintFiles(['resolvers', 'components/resolvers']);
 const [probe] = await eslint.lintText(probeCode, { filePath: probePath, warnIgnored: true });
 const ignored = {};
 for (const path of ['tests/appsync_runtime/utils.mjs', 'tests/fixtures/resolvers/Query.lintProbe.js',
-                    'node_modules/eslint/package.json', 'eslint.config.mjs', 'resolvers/Query.getLeague.js']) {
+                    'node_modules/eslint/package.json', 'eslint.config.mjs', 'resolvers/Query.getLeague.js',
+                    'components/generation.py', 'components/resolvers/generation/pipeline.js']) {
   ignored[path] = await eslint.isPathIgnored(path);
 }
 process.stdout.write(JSON.stringify({ files: files.map(summary), probe: summary(probe), ignored }));
@@ -80,4 +83,6 @@ def test_lint_config_applies_only_to_resolver_code(lint: dict[str, Any]) -> None
         "node_modules/eslint/package.json": True,
         "eslint.config.mjs": True,
         "resolvers/Query.getLeague.js": False,
+        "components/generation.py": True,
+        "components/resolvers/generation/pipeline.js": False,
     }

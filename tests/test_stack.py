@@ -175,3 +175,13 @@ def test_bad_config_exits_2_and_declares_nothing(capsys: pytest.CaptureFixture[s
     assert "aiInferenceMode: 'globall' is not one of in-region, geo, global" in error
     assert "logRetentionDays: 'abc' is not an integer" in error
     assert [kind for kind in registered if kind != "pulumi:pulumi:Stack"] == []
+
+
+def test_hosting_is_off_unless_a_repository_is_configured() -> None:
+    assert stack("prod").of_type("aws:amplify/app:App") == []
+    evaluation, faked = synth("prod", ["hostingRepository=https://github.com/example/web", "hostingBranch=release"])
+    assert "hostingAccessToken" in faked
+    branch = _one(evaluation, "aws:amplify/branch:Branch").inputs
+    assert (branch["branchName"], branch["stage"]) == ("release", "PRODUCTION")
+    assert _one(evaluation, "aws:amplify/app:App").inputs["accessToken"] == "[secret]"
+    assert evaluation.outputs["hostingUrl"].startswith("https://release.")
