@@ -94,7 +94,9 @@ def check_conversation_routes(
     for route in routes:
         where = f"data.conversation_routes['{route.name}']"
         if not ROUTE_NAME.fullmatch(route.name):
-            raise ValueError(f"{where}: name must be a GraphQL name of letters and digits, at most 40, such as 'chat'")
+            raise ValueError(
+                f"{where}: name must be a GraphQL name of letters and digits, at most 40, such as 'chat'"
+            )
         for model in (route.conversation_model, route.message_model):
             type_ = schema.type_map.get(model)
             id_field = type_.fields.get("id") if isinstance(type_, GraphQLObjectType) else None

@@ -179,7 +179,9 @@ def test_bad_config_exits_2_and_declares_nothing(capsys: pytest.CaptureFixture[s
 
 def test_hosting_is_off_unless_a_repository_is_configured() -> None:
     assert stack("prod").of_type("aws:amplify/app:App") == []
-    evaluation, faked = synth("prod", ["hostingRepository=https://github.com/example/web", "hostingBranch=release"])
+    evaluation, faked = synth(
+        "prod", ["hostingRepository=https://github.com/example/web", "hostingBranch=release"]
+    )
     assert "hostingAccessToken" in faked
     branch = _one(evaluation, "aws:amplify/branch:Branch").inputs
     assert (branch["branchName"], branch["stage"]) == ("release", "PRODUCTION")
