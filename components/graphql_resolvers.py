@@ -14,13 +14,10 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
-from graphql import GraphQLError, GraphQLObjectType, GraphQLSchema, build_ast_schema, parse
-from graphql.language import DocumentNode
+from graphql import GraphQLObjectType, GraphQLSchema
 
+from components.appsync_schema import build_appsync_schema
 from components.graphql_data_sources import validate_name
-
-APPSYNC_PRELUDE_SDL = (Path(__file__).parent / "appsync_prelude.graphql").read_text(encoding="utf-8")
-"""AppSync's implicit scalars and directives, so graphql-core can parse an AppSync schema (never deployed)."""
 
 APPSYNC_RUNTIME = {"name": "APPSYNC_JS", "runtime_version": "1.0.0"}
 """The only runtime AppSync accepts with ``code``; ``function_version`` must stay unset alongside it."""
@@ -57,26 +54,6 @@ class DeclaredResolvers:
 
     functions: dict[str, aws.appsync.Function]
     resolvers: dict[str, aws.appsync.Resolver]
-
-
-def build_appsync_schema(schema_sdl: str, *, owner: str = "schema") -> GraphQLSchema:
-    """Parses an AppSync schema with graphql-core, which needs AppSync's implicit definitions declared."""
-    if not schema_sdl.strip():
-        raise ValueError(f"{owner}: the GraphQL schema is empty")
-    try:
-        document = parse(schema_sdl)
-        prelude = parse(APPSYNC_PRELUDE_SDL)
-        implicit = {node.name.value for node in prelude.definitions}
-        redeclared = sorted(
-            implicit & {getattr(node, "name", None) and node.name.value for node in document.definitions}
-        )
-        if redeclared:
-            raise ValueError(
-                f"{owner}: declares {', '.join(redeclared)}, which AppSync defines itself; remove them"
-            )
-        return build_ast_schema(DocumentNode(definitions=(*prelude.definitions, *document.definitions)))
-    except (GraphQLError, TypeError) as error:
-        raise ValueError(f"{owner}: not valid GraphQL SDL: {error}") from error
 
 
 def _read_code(where: str, path: Path) -> str:

@@ -23,9 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from graphql import (
-    DocumentNode,
     GraphQLEnumType,
-    GraphQLError,
     GraphQLField,
     GraphQLInputObjectType,
     GraphQLList,
@@ -33,11 +31,10 @@ from graphql import (
     GraphQLObjectType,
     GraphQLScalarType,
     GraphQLSchema,
-    build_ast_schema,
-    parse,
 )
 
 # ConversationRoute is also imported from here (tests/test_conversation_protocol.py): keep it importable.
+from components.appsync_schema import build_appsync_schema
 from components.model_introspection_conversations import (
     ConversationRoute,
     check_conversation_routes,
@@ -47,20 +44,6 @@ from components.model_introspection_conversations import (
 
 APPSYNC_SCALARS = ("AWSDate", "AWSTime", "AWSDateTime", "AWSTimestamp", "AWSEmail", "AWSJSON", "AWSURL")
 APPSYNC_SCALARS += ("AWSPhone", "AWSIPAddress")
-# AppSync declares its scalars and directives implicitly; a standard GraphQL parser needs them spelled out.
-APPSYNC_PRELUDE = (
-    "\n".join(f"scalar {name}" for name in APPSYNC_SCALARS)
-    + """
-directive @aws_subscribe(mutations: [String]) on FIELD_DEFINITION
-directive @aws_publish(subscriptions: [String]) on FIELD_DEFINITION
-directive @aws_cognito_user_pools(cognito_groups: [String]) on OBJECT | FIELD_DEFINITION
-directive @aws_auth(cognito_groups: [String]) on OBJECT | FIELD_DEFINITION
-directive @aws_iam on OBJECT | FIELD_DEFINITION
-directive @aws_api_key on OBJECT | FIELD_DEFINITION
-directive @aws_oidc on OBJECT | FIELD_DEFINITION
-directive @aws_lambda on OBJECT | FIELD_DEFINITION
-"""
-)
 # Every scalar Amplify's client knows (its `ScalarType`); an operation using another one is unusable.
 AMPLIFY_SCALARS = frozenset(("ID", "String", "Int", "Float", "Boolean", *APPSYNC_SCALARS))
 ROOT_KEYS = {"Query": "queries", "Mutation": "mutations", "Subscription": "subscriptions"}
@@ -68,11 +51,7 @@ ROOT_KEYS = {"Query": "queries", "Mutation": "mutations", "Subscription": "subsc
 
 def parse_appsync_schema(schema_sdl: str) -> GraphQLSchema:
     """Parses AppSync SDL (with its implicit scalars and directives), raising ValueError on bad input."""
-    try:
-        definitions = (*parse(APPSYNC_PRELUDE).definitions, *parse(schema_sdl).definitions)
-        return build_ast_schema(DocumentNode(definitions=definitions))
-    except (GraphQLError, TypeError) as error:
-        raise ValueError(f"data.schema_sdl is not valid AppSync GraphQL SDL: {error}") from error
+    return build_appsync_schema(schema_sdl, owner="data.schema_sdl")
 
 
 def build_model_introspection(

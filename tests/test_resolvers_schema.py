@@ -1,7 +1,7 @@
 """resolvers/schema.graphql parses, matches the resolver files, and marks authorization as intended.
 
 AppSync builds in its scalars and @aws_* directives, so the schema must not declare them; graphql-core
-parses it with tests/appsync_prelude.graphql in front.
+parses it with components/appsync_prelude.graphql in front.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from graphql.language import DirectiveDefinitionNode, ScalarTypeDefinitionNode
 from tests.appsync_harness import RESOLVERS
 
 SCHEMA_FILE = RESOLVERS / "schema.graphql"
-PRELUDE_FILE = Path(__file__).parent / "appsync_prelude.graphql"
+PRELUDE_FILE = Path(__file__).parent.parent / "components" / "appsync_prelude.graphql"
 USER_POOLS_AND_IAM = {"getLeague", "listLeagues", "upsertLeague"}
 USER_POOLS_ONLY = {"myFollows", "action", "unfollow"}
 

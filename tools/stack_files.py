@@ -16,6 +16,9 @@ import yaml
 
 from components.settings import SECRET_PLACEHOLDER
 
+# The C loader when PyYAML was built with libyaml: same result, a tenth of the time on our stack files.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass
 class StackConfig:
@@ -58,12 +61,12 @@ def as_engine_string(value: Any) -> str:
 
 
 def read_stack_config(root: Path, stack: str) -> StackConfig:
-    project = yaml.safe_load((root / "Pulumi.yaml").read_text())["name"]
+    project = yaml.load((root / "Pulumi.yaml").read_text(), Loader=_YAML_LOADER)["name"]
     stack_file = root / f"Pulumi.{stack}.yaml"
     if not stack_file.exists():
         known = sorted(path.name[len("Pulumi.") : -len(".yaml")] for path in root.glob("Pulumi.*.yaml"))
         raise FileNotFoundError(f"no stack file {stack_file.name}; known stacks: {', '.join(known)}")
-    document = yaml.safe_load(stack_file.read_text()) or {}
+    document = yaml.load(stack_file.read_text(), Loader=_YAML_LOADER) or {}
     config = StackConfig(project=project, stack=stack)
     for key, value in (document.get("config") or {}).items():
         full_key = key if ":" in key else f"{project}:{key}"

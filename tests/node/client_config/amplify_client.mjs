@@ -14,26 +14,8 @@ import { readFileSync } from 'node:fs';
 import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/data';
 import { buildSchema, getVariableValues, parse, validate } from 'graphql';
+import { APPSYNC_PRELUDE } from '../appsync_prelude.mjs';
 
-// AppSync's implicit scalars and directives, spelled out for graphql-js (independent of the Python code).
-const APPSYNC_PRELUDE = `
-scalar AWSDate
-scalar AWSTime
-scalar AWSDateTime
-scalar AWSTimestamp
-scalar AWSEmail
-scalar AWSJSON
-scalar AWSURL
-scalar AWSPhone
-scalar AWSIPAddress
-directive @aws_subscribe(mutations: [String!]!) on FIELD_DEFINITION
-directive @aws_cognito_user_pools(cognito_groups: [String!]) on OBJECT | FIELD_DEFINITION
-directive @aws_auth(cognito_groups: [String!]) on FIELD_DEFINITION
-directive @aws_iam on OBJECT | FIELD_DEFINITION
-directive @aws_api_key on OBJECT | FIELD_DEFINITION
-directive @aws_oidc on OBJECT | FIELD_DEFINITION
-directive @aws_lambda on OBJECT | FIELD_DEFINITION
-`;
 
 const input = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const schema = buildSchema(APPSYNC_PRELUDE + input.schema);
