@@ -20,7 +20,8 @@ from components.backend_auth import auth_args
 from components.backend_data import LeagueData, declare_league_data
 from components.backend_outputs import amplify_outputs, check_client_config, data_outputs
 from components.bedrock import partition_for_region
-from components.conversation import ConversationModelSettings, ConversationRoute, ConversationRouteArgs
+from components.conversation import ConversationRoute
+from components.conversation_args import ConversationModelSettings, ConversationRouteArgs
 from components.conversation_schema import compose_conversation_schema
 from components.generation import GenerationRoute, GenerationRouteArgs, schema_with_generation
 from components.graphql import GraphqlApi, GraphqlApiArgs, read_schema

@@ -155,13 +155,22 @@ def resolve_model(
     return ResolvedModel(model_id, mode, region, invoke_id, profile_arn, regional, regionless)
 
 
-def invoke_statements(resolved: ResolvedModel, streaming: bool) -> list[dict[str, Any]]:
+def invoke_statements(
+    resolved: ResolvedModel, streaming: bool, *, synchronous: bool = True
+) -> list[dict[str, Any]]:
     """IAM statements that allow calling the resolved model in its mode, and nothing else.
 
-    Through a profile, the foundation-model grants carry ``bedrock:InferenceProfileArn`` so the same
-    model cannot be called directly (on-demand) or through any other profile.
+    ``synchronous`` grants InvokeModel (also what Converse needs), ``streaming`` grants
+    InvokeModelWithResponseStream (ConverseStream); a caller that only streams passes
+    ``synchronous=False``. Through a profile, the foundation-model grants carry
+    ``bedrock:InferenceProfileArn`` so the same model cannot be called directly (on-demand) or
+    through any other profile.
     """
-    actions = [INVOKE_ACTION, STREAM_ACTION] if streaming else [INVOKE_ACTION]
+    actions = [
+        action for action, wanted in ((INVOKE_ACTION, synchronous), (STREAM_ACTION, streaming)) if wanted
+    ]
+    if not actions:
+        raise BedrockConfigError("invoke_statements: grant at least one of synchronous or streaming calls")
     if resolved.profile_arn is None:
         return [iam.statement("InvokeModelInRegion", actions, list(resolved.regional_model_arns))]
     through_profile = {PROFILE_CONDITION_KEY: resolved.profile_arn}

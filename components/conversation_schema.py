@@ -60,7 +60,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from graphql import GraphQLError, ObjectTypeDefinitionNode, SchemaDefinitionNode, TypeDefinitionNode, parse
+from graphql import TypeDefinitionNode, parse
+
+from components.schema_composition import add_to_schema
 
 ROUTE_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9]{0,39}$")
 _BOTH = "@aws_cognito_user_pools @aws_iam"
@@ -284,47 +286,19 @@ def conversation_schema_sdl(route: str) -> str:
 
 
 def compose_conversation_schema(base_sdl: str, routes: Sequence[str]) -> str:
-    """``base_sdl`` with the routes merged in, ready to deploy: fields are inserted into the base's
-    ``type Query`` / ``type Mutation`` (and ``type Subscription``, created if absent, with the
-    ``schema`` block extended to name it); shared types are declared once."""
+    """``base_sdl`` with the routes merged in, ready to deploy (see components/schema_composition.py);
+    the shared types are declared once for all routes."""
     if isinstance(routes, str) or not routes:
         raise ValueError("routes: give a non-empty list of route names, e.g. ['chat']")
     suffixes = [route_type_suffix(route) for route in routes]
     if len(set(suffixes)) != len(suffixes):
         raise ValueError(f"routes: {list(routes)} name the same route twice (names differ only in case)")
-    try:
-        document = parse(base_sdl)
-    except GraphQLError as error:
-        raise ValueError(f"base_sdl: not valid GraphQL SDL: {error.message}") from error
-    declared = {
-        node.name.value: node for node in document.definitions if isinstance(node, ObjectTypeDefinitionNode)
-    }
-    base_names = {node.name.value for node in document.definitions if isinstance(node, TypeDefinitionNode)}
-    clashes = sorted(base_names & set(_type_names(routes)))
-    if clashes:
-        raise ValueError(
-            f"base_sdl: already declares {', '.join(clashes)}, which the conversation routes define"
-        )
-    fields: dict[str, str] = {"Query": "", "Mutation": "", "Subscription": ""}
+    fields: dict[str, str] = {}
     for route in routes:
         for root, lines in _root_fields(RouteNames.of(route)).items():
-            fields[root] += lines
-    insertions: list[tuple[int, str]] = []
-    for root in ("Query", "Mutation", "Subscription"):
-        node = declared.get(root)
-        if node is not None and node.loc is not None:
-            insertions.append((node.loc.end - 1, fields[root].lstrip("\n") + "\n"))
-    appended = SHARED_TYPES_SDL + "".join(_route_types(RouteNames.of(route)) for route in routes)
-    for root in ("Query", "Mutation", "Subscription"):
-        if root not in declared:
-            appended += f"\ntype {root} {{{fields[root]}\n}}\n"
-    schema_nodes = [node for node in document.definitions if isinstance(node, SchemaDefinitionNode)]
-    if schema_nodes and "Subscription" not in declared and schema_nodes[0].loc is not None:
-        insertions.append((schema_nodes[0].loc.end - 1, "  subscription: Subscription\n"))
-    composed = base_sdl
-    for offset, text in sorted(insertions, reverse=True):
-        composed = composed[:offset] + text + composed[offset:]
-    return composed.rstrip("\n") + "\n" + appended
+            fields[root] = fields.get(root, "") + lines
+    types = SHARED_TYPES_SDL + "".join(_route_types(RouteNames.of(route)) for route in routes)
+    return add_to_schema(base_sdl, root_fields=fields, types_sdl=types, owner="base_sdl")
 
 
 def _type_names(routes: Sequence[str]) -> list[str]:

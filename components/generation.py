@@ -10,7 +10,6 @@ settings step (``components.stash_settings``), never through per-stack copies of
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -29,6 +28,7 @@ from components.bedrock import (
 from components.graphql_data_sources import HttpDataSource, NoneDataSource, declare_data_source, validate_name
 from components.graphql_resolvers import APPSYNC_RUNTIME, MAX_CODE_LENGTH, build_appsync_schema
 from components.iam import PolicyStatement
+from components.schema_composition import add_to_schema
 from components.stash_settings import stash_settings_code
 
 RESOLVER_DIRECTORY = Path(__file__).resolve().parent / "resolvers" / "generation"
@@ -47,7 +47,6 @@ OUTPUT_MODES: tuple[str, ...] = get_args(OutputMode)
 
 _ACCOUNT_PLACEHOLDER = "000000000000"
 """Stands in for an account id that is still an Output: only account-independent facts are read."""
-_QUERY_TYPE = re.compile(r"^type\s+Query\b[^{]*\{", re.MULTILINE)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -281,11 +280,9 @@ def generation_schema_sdl(field: str = "generateInsights") -> str:
 
 def schema_with_generation(base_schema: str, field: str = "generateInsights") -> str:
     """``base_schema`` with the route's query added to its ``type Query`` and the Insights type appended."""
-    declaration = _QUERY_TYPE.search(base_schema)
-    if declaration is None:
-        raise ValueError("schema_with_generation: base_schema has no 'type Query {' to add the field to")
-    line = f"\n  {_query_field(field)}"
-    merged = f"{base_schema[: declaration.end()]}{line}{base_schema[declaration.end() :]}"
-    merged = f"{merged.rstrip()}\n\n{_insights_type()}"
+    merged = add_to_schema(
+        base_schema, root_fields={"Query": f"  {_query_field(field)}"}, types_sdl=f"\n{_insights_type()}",
+        owner="schema_with_generation",
+    )  # fmt: skip
     build_appsync_schema(merged, owner="schema_with_generation")
     return merged

@@ -286,3 +286,13 @@ def test_grant_model_invoke_rejects_bad_input_before_declaring_the_policy() -> N
     assert "set mode" in prefixed
     assert "account_id 'not-an-account'" in bad_account
     assert evaluation.of_type("aws:iam/rolePolicy:RolePolicy") == []
+
+
+def test_stream_only_callers_get_no_synchronous_invoke() -> None:
+    from components.bedrock import STREAM_ACTION, invoke_statements, resolve_model
+
+    resolved = resolve_model("anthropic.claude-sonnet-4-5-20250929-v1:0", "geo", "us-west-2", "123456789012")
+    statements = invoke_statements(resolved, streaming=True, synchronous=False)
+    assert {action for item in statements for action in item["Action"]} == {STREAM_ACTION}
+    with pytest.raises(ValueError, match="at least one"):
+        invoke_statements(resolved, streaming=False, synchronous=False)

@@ -15,7 +15,8 @@ import pulumi
 import pytest
 from graphql import GraphQLObjectType
 
-from components.conversation import ConversationModelSettings, ConversationRoute, ConversationRouteArgs
+from components.conversation import ConversationRoute
+from components.conversation_args import ConversationModelSettings, ConversationRouteArgs
 from components.conversation_schema import RouteNames, compose_conversation_schema
 from components.graphql_resolvers import build_appsync_schema
 from functions.conversation.settings import load_settings
