@@ -246,7 +246,9 @@ class Auth(pulumi.ComponentResource):
             domain=hosted.custom_domain or hosted.prefix,
             certificate_arn=hosted.certificate_arn,
             managed_login_version=2,
-            opts=pulumi.ResourceOptions(parent=self),
+            # A domain name belongs to one pool at a time: when the pool is replaced, the old domain must be
+            # deleted before the new one can claim the same prefix.
+            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True),
         )
 
     def _declare_identity_pool(

@@ -30,6 +30,28 @@ _HOSTNAME = re.compile(
 )
 
 
+def redirect_url_problem(url: str) -> str | None:
+    """Why Cognito would refuse (or we should not offer) an OAuth redirect URL; None when it is fine.
+
+    http is allowed only for loopback hosts: anything else would carry authorization codes in clear text.
+    """
+    parsed = urlparse(url)
+    secure = parsed.scheme == "https" or (parsed.scheme == "http" and parsed.hostname in LOOPBACK_HOSTS)
+    if not secure or not parsed.hostname or parsed.fragment:
+        return f"{url!r} must be https (http only for localhost) with a host and no #fragment"
+    return None
+
+
+def domain_prefix_problem(prefix: str) -> str | None:
+    """Why Cognito would refuse a hosted-domain prefix; None when it is fine."""
+    if not re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", prefix):
+        return f"{prefix!r} must be 1–63 lowercase letters, digits or hyphens, not starting or ending with a hyphen"
+    reserved = [word for word in DOMAIN_PREFIX_FORBIDDEN_WORDS if word in prefix]
+    if reserved:
+        return f"{prefix!r} must not contain {reserved} (reserved by AWS)"
+    return None
+
+
 def _fail(field_name: str, message: str) -> ValueError:
     return ValueError(f"AuthArgs.{field_name}: {message}")
 
@@ -135,17 +157,8 @@ def _validate_domain(domain: HostedDomain) -> None:
     if (domain.prefix is None) == (domain.custom_domain is None):
         raise _fail("hosted_domain", "set exactly one of prefix and custom_domain")
     if domain.prefix is not None:
-        if not re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", domain.prefix):
-            raise _fail(
-                "hosted_domain.prefix",
-                f"{domain.prefix!r} must be 1–63 lowercase letters, digits or "
-                "hyphens, not starting or ending with a hyphen",
-            )
-        reserved = [word for word in DOMAIN_PREFIX_FORBIDDEN_WORDS if word in domain.prefix]
-        if reserved:
-            raise _fail(
-                "hosted_domain.prefix", f"{domain.prefix!r} must not contain {reserved} (reserved by AWS)"
-            )
+        if problem := domain_prefix_problem(domain.prefix):
+            raise _fail("hosted_domain.prefix", problem)
         if domain.certificate_arn is not None:
             raise _fail("hosted_domain.certificate_arn", "only applies to custom_domain")
         return
@@ -171,15 +184,8 @@ def _validate_redirects(args: AuthArgs) -> None:
         if args.hosted_domain is not None and not urls:
             raise _fail(field_name, "needs at least one URL when hosted_domain is set")
         for index, url in enumerate(urls):
-            parsed = urlparse(url)
-            secure = parsed.scheme == "https" or (
-                parsed.scheme == "http" and parsed.hostname in LOOPBACK_HOSTS
-            )
-            if not secure or not parsed.hostname or parsed.fragment:
-                raise _fail(
-                    f"{field_name}[{index}]",
-                    f"{url!r} must be https (http only for localhost) with a host and no #fragment",
-                )
+            if problem := redirect_url_problem(url):
+                raise _fail(f"{field_name}[{index}]", problem)
     if args.identity_providers and args.hosted_domain is None:
         raise _fail("identity_providers", "federated sign-in goes through managed login; set hosted_domain")
 

@@ -82,13 +82,10 @@ def auth_args(auth: AuthSettings, *, region: str, protect_data: bool) -> AuthArg
         if auth.custom_domain
         else HostedDomain(prefix=auth.domain_prefix)
     )
-    host = auth.custom_domain or f"{auth.domain_prefix}.auth.{region}.amazoncognito.com"
     passkeys = None
     if "WEB_AUTHN" in auth.first_factors:
-        # Managed login serves passkeys from the sign-in domain, so that is the natural default party.
         passkeys = Passkeys(
-            relying_party_id=auth.passkey_relying_party_id or host,
-            user_verification=auth.passkey_user_verification,
+            relying_party_id=auth.passkey_relying_party_id, user_verification=auth.passkey_user_verification
         )
     email_sender = None
     if auth.ses_identity_arn:

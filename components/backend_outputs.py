@@ -94,7 +94,8 @@ def data_outputs(
 
 def check_client_config(facts: AuthClientFacts, data: DataOutputs) -> None:
     """Builds the document once with placeholder ids, so a bad combination fails before any resource."""
-    build_client_config(auth_outputs(facts, "placeholder_pool", "placeholder-client", None), data)
+    identity_pool_id = "placeholder:identity-pool" if facts.identity_pool else None
+    build_client_config(auth_outputs(facts, "placeholder_pool", "placeholder-client", identity_pool_id), data)
 
 
 def amplify_outputs(

@@ -99,7 +99,7 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
     _key(
         "authPasskeyRelyingPartyId",
         "string",
-        "WebAuthn relying party id; empty means the sign-in domain.",
+        "WebAuthn relying party id: the domain the app is served from (required with WEB_AUTHN).",
         "",
     ),
     _key(

@@ -106,7 +106,8 @@ def settings_from_values(
         try:
             parsed[name] = _parse(key, raw)
         except ValueError as error:
-            problems.append((name, str(error)))
+            # A secret's value never goes into a message: messages end up in terminals and PR comments.
+            problems.append((name, f"is not a valid {key.type}" if key.secret else str(error)))
     for key in CONFIG_KEYS:
         if key.name not in parsed and not key.required and key.name not in values:
             parsed[key.name] = key.default
@@ -120,7 +121,8 @@ def settings_from_values(
             if field == "awsRegion":
                 field = "aws:region"
             if not any(existing == field for existing, _ in problems):
-                problems.append((field, _describe_pydantic_error(item)))
+                secret = field in KEYS_BY_NAME and KEYS_BY_NAME[field].secret
+                problems.append((field, item["msg"] if secret else _describe_pydantic_error(item)))
     if flat is not None:
         problems.extend(cross_checks(flat))
     if problems:

@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlparse
 
+from components.auth_rules import domain_prefix_problem, redirect_url_problem
 from components.settings_model import FlatConfig
 from components.settings_providers import parse_providers, secrets_by_name
 
 Problem = tuple[str, str]
 
-_DOMAIN_PREFIX = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
 _GROUP_NAME = re.compile(r"^[\w+=,.@-]{1,128}$")
-
-
-def _redirect_url_problem(url: str) -> str | None:
-    """Cognito accepts http only for localhost; anything else would leak codes over plain HTTP."""
-    parsed = urlparse(url)
-    if parsed.scheme == "https" and parsed.netloc:
-        return None
-    if parsed.scheme == "http" and parsed.hostname == "localhost":
-        return None
-    return f"'{url}' must be an https URL (http is allowed only for localhost)"
 
 
 def _auth_rules(flat: FlatConfig) -> list[Problem]:
@@ -32,19 +21,15 @@ def _auth_rules(flat: FlatConfig) -> list[Problem]:
         ("authLogoutUrls", flat.auth_logout_urls),
     ):
         problems += [
-            (f"{key}[{i}]", message) for i, url in enumerate(urls) if (message := _redirect_url_problem(url))
+            (f"{key}[{i}]", message) for i, url in enumerate(urls) if (message := redirect_url_problem(url))
         ]
     if flat.auth_custom_domain:
         if not flat.auth_certificate_arn.startswith("arn:aws:acm:us-east-1:"):
             problems.append(
                 ("authCertificateArn", "a custom domain needs an ACM certificate ARN in us-east-1")
             )
-    elif not _DOMAIN_PREFIX.match(flat.auth_domain_prefix):
-        problems.append(
-            ("authDomainPrefix", f"'{flat.auth_domain_prefix}': use lowercase letters, digits and hyphens")
-        )
-    elif any(word in flat.auth_domain_prefix for word in ("aws", "amazon", "cognito")):
-        problems.append(("authDomainPrefix", "Cognito rejects prefixes containing aws, amazon or cognito"))
+    elif message := domain_prefix_problem(flat.auth_domain_prefix):
+        problems.append(("authDomainPrefix", message))
     if "EMAIL_OTP" in flat.auth_first_factors and not (flat.auth_ses_identity_arn and flat.auth_from_email):
         problems.append(
             (
@@ -55,6 +40,15 @@ def _auth_rules(flat: FlatConfig) -> list[Problem]:
     if flat.auth_from_email and not flat.auth_ses_identity_arn:
         problems.append(
             ("authFromEmail", "a from address needs authSesIdentityArn (Cognito's own sender cannot use it)")
+        )
+    if "WEB_AUTHN" in flat.auth_first_factors and not flat.auth_passkey_relying_party_id:
+        problems.append(
+            (
+                "authPasskeyRelyingPartyId",
+                "required with WEB_AUTHN: the domain your app's pages are served from (e.g. app.example.com, or "
+                "localhost for local development); browsers refuse passkeys whose relying party is not that domain "
+                "or a parent of it, and changing it later invalidates every registered passkey",
+            )
         )
     if flat.auth_preferred_challenge and flat.auth_preferred_challenge not in flat.auth_first_factors:
         allowed = ", ".join(flat.auth_first_factors)

@@ -18,3 +18,9 @@ def test_the_two_commands_exist() -> None:
         assert f"bash {script}" in README
         assert (ROOT / script).exists()
     assert "exec bash scripts/test.sh" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_config_docs_are_generated_from_the_key_table() -> None:
+    from tools.config_docs import main
+
+    assert main(["--check"]) == 0

@@ -109,7 +109,7 @@ def test_unknown_key_in_project_namespace_is_rejected() -> None:
 def test_malformed_callback_url_is_rejected_but_localhost_http_is_fine() -> None:
     problems = _problems(authCallbackUrls='["http://app.example.com/", "http://localhost:5173/"]')
     assert problems == {
-        "authCallbackUrls[0]": "'http://app.example.com/' must be an https URL (http is allowed only for localhost)"
+        "authCallbackUrls[0]": "'http://app.example.com/' must be https (http only for localhost) with a host and no #fragment"
     }
 
 
@@ -166,3 +166,15 @@ def test_all_problems_are_reported_at_once() -> None:
     for key in ("aiInferenceMode", "logRetentionDays", "authSelfSignUp", "extraKey"):
         assert f"  - {key}: " in message
     assert message.startswith("stack 'dev' has invalid configuration:")
+
+
+def test_secret_values_never_appear_in_error_messages() -> None:
+    values, secret_keys, region = _stack_values("dev")
+    # A secret list set without --path arrives as a plain string: rejected, but never echoed.
+    values["authOidcClientSecrets"] = "OIDC-Provider=hunter2-very-secret"
+    with pytest.raises(SettingsError) as caught:
+        settings_from_values(
+            project="genai-backend", stack="dev", values=values, secret_keys=secret_keys, region=region
+        )
+    assert "hunter2" not in str(caught.value)
+    assert dict(caught.value.problems)["authOidcClientSecrets"] == "is not a valid array"

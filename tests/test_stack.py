@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +16,8 @@ from tests.policy_evaluator import is_allowed
 from tools.evaluate import Evaluation
 from tools.synth import main as synth_main
 from tools.synth import synth
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @cache
@@ -145,8 +151,21 @@ def test_secrets_stay_masked_in_inputs() -> None:
     assert provider.inputs["providerDetails"] == "[secret]"
 
 
-def test_synth_is_byte_identical_across_runs() -> None:
-    assert synth("dev")[0].to_text() == synth("dev")[0].to_text()
+def test_synth_is_byte_identical_across_processes(tmp_path) -> None:
+    """Two fresh interpreters with different hash seeds: set and dict ordering cannot leak into the output."""
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"dev-{seed}.json"
+        subprocess.run(
+            [sys.executable, "-m", "tools.synth", "--stack", "dev", "--out", str(out)],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            check=True,
+            capture_output=True,
+        )
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert outputs[0].decode() == stack("dev").to_text()
 
 
 def test_synth_reports_faked_secrets(capsys: pytest.CaptureFixture[str], tmp_path) -> None:
@@ -187,3 +206,18 @@ def test_hosting_is_off_unless_a_repository_is_configured() -> None:
     assert (branch["branchName"], branch["stage"]) == ("release", "PRODUCTION")
     assert _one(evaluation, "aws:amplify/app:App").inputs["accessToken"] == "[secret]"
     assert evaluation.outputs["hostingUrl"].startswith("https://release.")
+
+
+def test_identity_pool_with_guests_is_declared_and_exported() -> None:
+    evaluation, _ = synth("dev", ["authIdentityPool=true", "authGuestAccess=true"])
+    pool = _one(evaluation, "aws:cognito/identityPool:IdentityPool").inputs
+    assert pool["allowUnauthenticatedIdentities"] is True
+    auth = evaluation.outputs["amplifyOutputs"]["auth"]
+    assert auth["unauthenticated_identities_enabled"] is True
+    assert auth["identity_pool_id"].startswith("us-east-1:")
+    assert stack("dev").of_type("aws:cognito/identityPool:IdentityPool") == []
+
+
+def test_sign_in_domain_is_deleted_before_it_is_replaced() -> None:
+    for name in ("dev", "prod"):
+        assert _one(stack(name), "aws:cognito/userPoolDomain:UserPoolDomain").delete_before_replace

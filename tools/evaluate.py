@@ -48,6 +48,8 @@ class ResourceRecord:
     """``protect``: ``pulumi destroy`` refuses to delete the resource."""
     retain_on_delete: bool = False
     """``retain_on_delete``: removing it from the program leaves the cloud resource in place."""
+    delete_before_replace: bool = False
+    """``delete_before_replace``: a replacement deletes the old resource first (for unique names)."""
 
     def as_json(self) -> dict[str, Any]:
         document: dict[str, Any] = {
@@ -58,11 +60,12 @@ class ResourceRecord:
             "dependencies": self.dependencies,
         }
         # Only when set, so the common case stays short; a change shows up in diffs as an added key.
-        options = {
-            key: True
-            for key, value in (("protect", self.protect), ("retainOnDelete", self.retain_on_delete))
-            if value
-        }
+        flags = (
+            ("protect", self.protect),
+            ("retainOnDelete", self.retain_on_delete),
+            ("deleteBeforeReplace", self.delete_before_replace),
+        )
+        options = {key: True for key, value in flags if value}
         if options:
             document["options"] = options
         return document
@@ -184,6 +187,7 @@ class RecordingMonitor(mocks.MockMonitor):
                     dependencies=sorted({_name_of(urn) for urn in dependencies}),
                     protect=bool(request.protect),
                     retain_on_delete=bool(request.retainOnDelete),
+                    delete_before_replace=bool(request.deleteBeforeReplace),
                 )
             )
         return response
