@@ -17,7 +17,7 @@ import pulumi_aws as aws
 from components.auth import Auth
 from components.auth_args import client_facts
 from components.backend_auth import auth_args
-from components.backend_data import LeagueData, declare_league_data
+from components.backend_data import SEASON_INDEX, LeagueData, declare_league_data
 from components.backend_outputs import amplify_outputs, check_client_config, data_outputs
 from components.bedrock import partition_for_region
 from components.conversation import ConversationRoute
@@ -89,17 +89,25 @@ class FullstackBackend(pulumi.ComponentResource):
                 xray_enabled=settings.tracing,
                 introspection="ENABLED" if settings.api.introspection else "DISABLED",
                 query_depth_limit=settings.api.query_depth_limit,
+                # Each role may do exactly what its resolvers send (resolvers/<field>.js): getLeague a
+                # GetItem, listLeagues a Query on the season index; league writes only through the
+                # League function, which validates them. Follows: action, unfollow, myFollows.
                 data_sources={
-                    # Reads only: league writes are validated by the League function, never written directly.
                     "LeagueTable": DynamoDbDataSource(
                         table_name=self.data.league_table_name,
                         table_arn=self.data.league_table_arn,
-                        read_only=True,
+                        actions=("dynamodb:GetItem",),
+                        indexes=(SEASON_INDEX,),
                     ),
                     "FollowsTable": DynamoDbDataSource(
-                        table_name=self.data.follows.name, table_arn=self.data.follows.arn
+                        table_name=self.data.follows.name,
+                        table_arn=self.data.follows.arn,
+                        actions=("dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"),
                     ),
-                    "LeagueFunction": LambdaDataSource(function_arn=self.data.league_function.arn),
+                    "LeagueFunction": LambdaDataSource(
+                        function_arn=self.data.league_function.arn,
+                        depends_on=[self.data.league_function_grant],
+                    ),
                 },
                 resolvers={
                     field: Resolver(code_path=RESOLVERS / f"{field}.js", data_source=data_source)
@@ -112,6 +120,7 @@ class FullstackBackend(pulumi.ComponentResource):
             f"{name}-generation",
             GenerationRouteArgs(
                 api_id=self.api.api_id,
+                api_arn=self.api.arn,
                 region=settings.region,
                 account_id=account_id,
                 partition=partition,
@@ -129,6 +138,7 @@ class FullstackBackend(pulumi.ComponentResource):
             ConversationRouteArgs(
                 route=CONVERSATION_ROUTE,
                 api_id=self.api.api_id,
+                api_arn=self.api.arn,
                 graphql_url=self.api.graphql_url,
                 schema_sdl=schema,
                 region=settings.region,

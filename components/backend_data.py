@@ -23,6 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 LEAGUE_CODE = ROOT / "functions" / "league"
 LAYER_CACHE = ROOT / "build" / "layers"
 SEASON_INDEX = "bySeason"
+"""The League table's index by season, which Query.listLeagues reads."""
+LEAGUE_FUNCTION_ACTIONS = ("dynamodb:PutItem",)
+"""All the League function may do to the League table: the conditional put of an upsert."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,8 @@ class LeagueData:
     """None when the stack uses an existing table (``leagueTableName``)."""
     follows: Table
     league_function: LoggedFunction
+    league_function_grant: aws.iam.RolePolicy
+    """The League function's table access; whatever invokes the function must wait for it."""
 
 
 def _league_table(
@@ -109,17 +114,11 @@ def declare_league_data(
         ),
         opts=child,
     )
-    # Exactly what the handler calls: GetItem and PutItem on the table, Query on the season index.
-    function.grant(
+    # Exactly what the handler calls: one conditional PutItem per upsert (it reads nothing; reads go
+    # from AppSync straight to the table).
+    table_grant = function.grant(
         "league-table",
-        [
-            statement("ReadWriteLeagues", ["dynamodb:GetItem", "dynamodb:PutItem"], [table_arn]),
-            statement(
-                "ListLeaguesBySeason",
-                ["dynamodb:Query"],
-                [pulumi.Output.concat(table_arn, f"/index/{SEASON_INDEX}")],
-            ),
-        ],
+        [statement("WriteLeagues", LEAGUE_FUNCTION_ACTIONS, [table_arn])],
     )
     return LeagueData(
         league_table_name=table_name,
@@ -127,4 +126,5 @@ def declare_league_data(
         league_table=table,
         follows=follows,
         league_function=function,
+        league_function_grant=table_grant,
     )

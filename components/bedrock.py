@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
 import pulumi
-import pulumi_aws as aws
 
 from components import iam
 
@@ -102,6 +101,65 @@ def check_model_choice(
         )
 
 
+def check_account_id(account_id: object) -> None:
+    """Profile ARNs carry the account; a malformed one would only fail when AWS evaluates the policy."""
+    if not isinstance(account_id, str) or not _ACCOUNT_ID.fullmatch(account_id):
+        raise BedrockConfigError(f"account_id {account_id!r} is not a 12-digit AWS account id")
+
+
+@dataclass(frozen=True)
+class ModelTarget:
+    """Calling one model in one mode, as far as it does not depend on the account.
+
+    Only the profile ARN names the account, and the account is usually an Output; everything else
+    (the id to call, which foundation-model ARNs a call may touch, how many statements the grant
+    has) is known while the program is still being declared.
+    """
+
+    model_id: str
+    mode: InferenceMode
+    region: str
+    partition: str
+    invoke_id: str
+    """The id to pass as ``modelId``: bare id, ``<geo>.<id>`` or ``global.<id>``."""
+    regional_model_arns: tuple[str, ...]
+    """Foundation-model ARNs in the source Region and every Region the profile may route to."""
+    regionless_model_arn: str | None
+    """The Region-less model ARN that global profiles are authorized against; None otherwise."""
+
+    @property
+    def uses_profile(self) -> bool:
+        return self.mode != "in-region"
+
+    def profile_arn(self, account_id: str) -> str | None:
+        """The system-defined profile in the calling Region as ``account_id`` sees it; None in-region."""
+        check_account_id(account_id)
+        if not self.uses_profile:
+            return None
+        return f"arn:{self.partition}:bedrock:{self.region}:{account_id}:inference-profile/{self.invoke_id}"
+
+
+def target_model(
+    model_id: str, mode: InferenceMode, region: str, partition: str = "aws", geography: str | None = None
+) -> ModelTarget:
+    """Checks the choice and derives everything about the call that needs no account."""
+    check_model_choice(model_id, mode, region, partition, geography)
+
+    def model_arn(model_region: str) -> str:
+        return f"arn:{partition}:bedrock:{model_region}::foundation-model/{model_id}"
+
+    if mode == "in-region":
+        return ModelTarget(model_id, mode, region, partition, model_id, (model_arn(region),), None)
+    if mode == "geo":
+        prefix = geography_for_region(region, geography)
+        model_regions = sorted({region} | GEOGRAPHIES[prefix].destination_regions)
+        regionless = None
+    else:
+        prefix, model_regions, regionless = "global", [region], model_arn("")
+    regional = tuple(model_arn(model_region) for model_region in model_regions)
+    return ModelTarget(model_id, mode, region, partition, f"{prefix}.{model_id}", regional, regionless)
+
+
 @dataclass(frozen=True)
 class ResolvedModel:
     """Everything needed to call one model in one mode, and to grant exactly that call."""
@@ -133,26 +191,58 @@ def resolve_model(
     partition: str = "aws",
     geography: str | None = None,
 ) -> ResolvedModel:
-    """Derives the id to call and the ARNs to grant; pure, so it can run inside one ``Output.apply``."""
-    check_model_choice(model_id, mode, region, partition, geography)
-    if not isinstance(account_id, str) or not _ACCOUNT_ID.fullmatch(account_id):
-        raise BedrockConfigError(f"account_id {account_id!r} is not a 12-digit AWS account id")
+    """Derives the id to call and the ARNs to grant, for an account that is already known."""
+    target = target_model(model_id, mode, region, partition, geography)
+    profile_arn = target.profile_arn(account_id)
+    return ResolvedModel(
+        model_id, mode, region, target.invoke_id, profile_arn, target.regional_model_arns,
+        target.regionless_model_arn,
+    )  # fmt: skip
 
-    def model_arn(model_region: str) -> str:
-        return f"arn:{partition}:bedrock:{model_region}::foundation-model/{model_id}"
 
-    if mode == "in-region":
-        return ResolvedModel(model_id, mode, region, model_id, None, (model_arn(region),), None)
-    if mode == "geo":
-        prefix = geography_for_region(region, geography)
-        model_regions = sorted({region} | GEOGRAPHIES[prefix].destination_regions)
-        regionless = None
-    else:
-        prefix, model_regions, regionless = "global", [region], model_arn("")
-    invoke_id = f"{prefix}.{model_id}"
-    profile_arn = f"arn:{partition}:bedrock:{region}:{account_id}:inference-profile/{invoke_id}"
-    regional = tuple(model_arn(model_region) for model_region in model_regions)
-    return ResolvedModel(model_id, mode, region, invoke_id, profile_arn, regional, regionless)
+def _invoke_actions(streaming: bool, synchronous: bool) -> list[str]:
+    actions = [
+        action for action, wanted in ((INVOKE_ACTION, synchronous), (STREAM_ACTION, streaming)) if wanted
+    ]
+    if not actions:
+        raise BedrockConfigError("invoke statements: grant at least one of synchronous or streaming calls")
+    return actions
+
+
+def _grant_statements(
+    actions: list[str],
+    profile_arn: pulumi.Input[str] | None,
+    regional_model_arns: tuple[str, ...],
+    regionless_model_arn: str | None,
+) -> list[dict[str, Any]]:
+    """The one rendering of a model grant, whether the profile ARN is known yet or still an Output.
+
+    Through a profile, the foundation-model grants carry ``bedrock:InferenceProfileArn`` so the same
+    model cannot be called directly (on-demand) or through any other profile.
+    """
+    if profile_arn is None:
+        return [iam.statement("InvokeModelInRegion", actions, list(regional_model_arns))]
+    through_profile = {PROFILE_CONDITION_KEY: profile_arn}
+    statements = [
+        iam.statement("InvokeInferenceProfile", actions, [profile_arn]),
+        iam.statement(
+            "InvokeModelThroughProfile",
+            actions,
+            list(regional_model_arns),
+            condition={"StringEquals": through_profile},
+        ),
+    ]
+    if regionless_model_arn is not None:
+        regionless_condition = {**through_profile, REQUESTED_REGION_KEY: REGIONLESS_REQUESTED_REGION}
+        statements.append(
+            iam.statement(
+                "InvokeGlobalModelThroughProfile",
+                actions,
+                [regionless_model_arn],
+                condition={"StringEquals": regionless_condition},
+            )
+        )
+    return statements
 
 
 def invoke_statements(
@@ -162,69 +252,38 @@ def invoke_statements(
 
     ``synchronous`` grants InvokeModel (also what Converse needs), ``streaming`` grants
     InvokeModelWithResponseStream (ConverseStream); a caller that only streams passes
-    ``synchronous=False``. Through a profile, the foundation-model grants carry
-    ``bedrock:InferenceProfileArn`` so the same model cannot be called directly (on-demand) or
-    through any other profile.
+    ``synchronous=False``.
     """
-    actions = [
-        action for action, wanted in ((INVOKE_ACTION, synchronous), (STREAM_ACTION, streaming)) if wanted
-    ]
-    if not actions:
-        raise BedrockConfigError("invoke_statements: grant at least one of synchronous or streaming calls")
-    if resolved.profile_arn is None:
-        return [iam.statement("InvokeModelInRegion", actions, list(resolved.regional_model_arns))]
-    through_profile = {PROFILE_CONDITION_KEY: resolved.profile_arn}
-    statements = [
-        iam.statement("InvokeInferenceProfile", actions, [resolved.profile_arn]),
-        iam.statement(
-            "InvokeModelThroughProfile",
-            actions,
-            list(resolved.regional_model_arns),
-            condition={"StringEquals": through_profile},
-        ),
-    ]
-    if resolved.regionless_model_arn is not None:
-        regionless_condition = {**through_profile, REQUESTED_REGION_KEY: REGIONLESS_REQUESTED_REGION}
-        statements.append(
-            iam.statement(
-                "InvokeGlobalModelThroughProfile",
-                actions,
-                [resolved.regionless_model_arn],
-                condition={"StringEquals": regionless_condition},
-            )
-        )
-    return statements
+    return _grant_statements(
+        _invoke_actions(streaming, synchronous),
+        resolved.profile_arn,
+        resolved.regional_model_arns,
+        resolved.regionless_model_arn,
+    )
 
 
-def grant_model_invoke(
-    name: str,
-    role: aws.iam.Role,
+def model_invoke_statements(
     model_id: str,
     mode: InferenceMode,
     region: str,
     account_id: pulumi.Input[str],
-    streaming: bool,
-    parent: pulumi.Resource,
     *,
+    streaming: bool,
+    synchronous: bool,
     partition: str = "aws",
     geography: str | None = None,
-) -> aws.iam.RolePolicy:
-    """Attaches the invoke statements to ``role`` as an inline policy named ``name``.
+) -> list[iam.PolicyStatement]:
+    """The grant every route attaches to the role that calls the model, for an account still unknown.
 
-    Everything but the account id is checked here, before the policy is declared; the account id is
-    usually an Output, so the statements are built in one ``apply`` (data only, no resources).
+    Same statements as ``invoke_statements`` once the account resolves (the profile ARN is the
+    only value that waits for it), so the number and shape of the statements show in a preview.
+    Every choice, and an account given as a plain string, is checked here before anything is declared.
     """
-    check_model_choice(model_id, mode, region, partition, geography)
+    target = target_model(model_id, mode, region, partition, geography)
+    actions = _invoke_actions(streaming, synchronous)
     if isinstance(account_id, str):
-        resolve_model(model_id, mode, region, account_id, partition, geography)
-
-    def render(account: str) -> pulumi.Output[str]:
-        resolved = resolve_model(model_id, mode, region, account, partition, geography)
-        return iam.policy_document(invoke_statements(resolved, streaming))
-
-    return aws.iam.RolePolicy(
-        name,
-        role=role.id,
-        policy=pulumi.Output.from_input(account_id).apply(render),
-        opts=pulumi.ResourceOptions(parent=parent),
+        check_account_id(account_id)
+    profile_arn = (
+        pulumi.Output.from_input(account_id).apply(target.profile_arn) if target.uses_profile else None
     )
+    return _grant_statements(actions, profile_arn, target.regional_model_arns, target.regionless_model_arn)

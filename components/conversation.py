@@ -9,6 +9,10 @@ What it declares, and why it differs from Amplify's ``a.conversation``:
   time in the table itself, so history reads are strongly consistent (an index would not be) and
   the handler always sees the message it was started for; the owner is stored on every message and
   checked on every read;
+- deleting a conversation deletes its messages: the conversations table streams its keys, and a
+  cleanup Lambda (functions/conversation/cleanup.py), sent only REMOVE records, deletes them; its
+  role may only ``Query`` and ``BatchWriteItem`` messages and read that stream. (A retention TTL on
+  messages would need the period in the resolvers that write them, which take no per-stack values);
 - the handler Lambda (functions/conversation), started asynchronously (``invocationType: 'Event'``)
   with Lambda's own retries off, since a retried turn would answer twice. Its role may: call the one
   configured model with ``bedrock:InvokeModelWithResponseStream`` only (it uses ConverseStream, never
@@ -25,6 +29,7 @@ its environment; resolvers need none, so no generated resolver code is involved.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pulumi
@@ -36,7 +41,7 @@ from components.conversation_args import (
     ConversationRouteArgs,
     validate_conversation_args,
 )
-from components.conversation_schema import RouteNames
+from components.conversation_names import RouteNames
 from components.function import LoggedFunction, LoggedFunctionArgs
 from components.graphql_data_sources import (
     DynamoDbDataSource,
@@ -49,21 +54,30 @@ from components.table import GlobalSecondaryIndex, Table, TableArgs
 
 OWNER_UPDATED_AT_INDEX = "byOwnerUpdatedAt"
 """Also named in resolvers/conversation/listConversations.js."""
+CONVERSATIONS_STREAM_VIEW = "KEYS_ONLY"
+"""The cleanup needs only (owner, id) of a deleted conversation, so the stream carries no content."""
+CLEANUP_TIMEOUT_SECONDS = 300
+"""Room for a long conversation's deletes; an unfinished run is retried and carries on where it stopped."""
+CLEANUP_RETRY_ATTEMPTS = 10
+"""Stream batches retried this often (bisected on each failure) before the mapping moves on."""
+STREAM_READ_ACTIONS = (
+    "dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams",
+)  # fmt: skip
+"""What Lambda's poller needs on the stream it reads (DynamoDB developer guide's Lambda example)."""
 
 
-def _data_source_names(names: RouteNames) -> dict[str, str]:
-    suffix = names.suffix
-    return {
-        "conversations": f"Conversation{suffix}Table",
-        "messages": f"ConversationMessage{suffix}Table",
-        "handler": f"Conversation{suffix}Handler",
-        "none": f"Conversation{suffix}None",
-    }
+CONVERSATION_TABLE_ACTIONS = (
+    "dynamodb:DeleteItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+)
+MESSAGE_TABLE_ACTIONS = ("dynamodb:PutItem", "dynamodb:Query")
 
 
 def _resolver_plan(names: RouteNames, code: Path) -> tuple[dict[str, PipelineFunction], dict[str, Resolver]]:
     """Which code file serves which field, on which data source: the route's whole GraphQL wiring."""
-    sources, prefix = _data_source_names(names), f"Conversation{names.suffix}"
+    sources, prefix = names.data_sources, f"Conversation{names.suffix}"
     verify, touch, write = f"{prefix}VerifyOwner", f"{prefix}TouchConversation", f"{prefix}WriteMessage"
     invoke, query = f"{prefix}InvokeHandler", f"{prefix}QueryMessages"
 
@@ -110,7 +124,7 @@ class ConversationRoute(pulumi.ComponentResource):
         names = validate_conversation_args(args)
         code = Path(args.resolver_code_path)
         functions, resolvers = _resolver_plan(names, code)
-        sources = _data_source_names(names)
+        sources = names.data_sources
         validate_resolvers(
             args.schema_sdl, resolvers, functions, list(sources.values()), owner="ConversationRouteArgs"
         )
@@ -129,8 +143,9 @@ class ConversationRoute(pulumi.ComponentResource):
                     GlobalSecondaryIndex(name=OWNER_UPDATED_AT_INDEX, hash_key="owner", range_key="updatedAt")
                 ],
                 protect_data=args.protect_data,
+                stream_view_type=CONVERSATIONS_STREAM_VIEW,
             ),
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
         self.messages = Table(
             f"{name}-messages",
@@ -144,12 +159,9 @@ class ConversationRoute(pulumi.ComponentResource):
         )
 
         model = args.model
-
-        def resolved(account: str) -> bedrock.ResolvedModel:
-            return bedrock.resolve_model(
-                model.model_id, model.inference_mode, args.region, account, partition, model.geography
-            )
-
+        target = bedrock.target_model(
+            model.model_id, model.inference_mode, args.region, partition, model.geography
+        )
         account = pulumi.Output.from_input(args.account_id)
         environment: dict[str, pulumi.Input[str]] = {
             "CONVERSATIONS_TABLE_NAME": self.conversations.name,
@@ -159,7 +171,7 @@ class ConversationRoute(pulumi.ComponentResource):
             "STREAM_INPUT_TYPE_NAME": names.stream_input_type,
             "RESPONSE_MUTATION_NAME": names.assistant_response,
             "RESPONSE_INPUT_TYPE_NAME": names.response_input_type,
-            "MODEL_ID": account.apply(lambda value: resolved(value).invoke_id),
+            "MODEL_ID": target.invoke_id,
             "SYSTEM_PROMPT": model.system_prompt,
             "MAX_TOKENS": str(model.max_tokens),
             "TEMPERATURE": "" if model.temperature is None else repr(float(model.temperature)),
@@ -182,15 +194,13 @@ class ConversationRoute(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        self.model_policy = aws.iam.RolePolicy(
-            f"{name}-model-invoke",
-            role=self.handler.role.id,
-            policy=account.apply(
-                lambda value: iam.policy_document(
-                    bedrock.invoke_statements(resolved(value), streaming=True, synchronous=False)
-                )
-            ),
-            opts=child,
+        # ConverseStream only: the handler never calls InvokeModel or Converse.
+        model_grant = bedrock.model_invoke_statements(
+            model.model_id, model.inference_mode, args.region, args.account_id, streaming=True,
+            synchronous=False, partition=partition, geography=model.geography,
+        )  # fmt: skip
+        self.model_policy = iam.attach_statements(
+            f"{name}-model-invoke", self.handler.role, model_grant, self
         )
         field_arn_prefix = pulumi.Output.all(account, args.api_id).apply(
             lambda values: (
@@ -218,12 +228,18 @@ class ConversationRoute(pulumi.ComponentResource):
             opts=child,
         )
 
+        self._declare_cleanup(name, args)
+
         specs = {
+            # Exactly what resolvers/conversation/*.js send (tests compare the two).
             sources["conversations"]: DynamoDbDataSource(
-                table_name=self.conversations.name, table_arn=self.conversations.arn
+                table_name=self.conversations.name,
+                table_arn=self.conversations.arn,
+                actions=CONVERSATION_TABLE_ACTIONS,
+                indexes=(OWNER_UPDATED_AT_INDEX,),
             ),
             sources["messages"]: DynamoDbDataSource(
-                table_name=self.messages.name, table_arn=self.messages.arn
+                table_name=self.messages.name, table_arn=self.messages.arn, actions=MESSAGE_TABLE_ACTIONS
             ),
             # Resolved only once the handler's policies exist, so the first turn after a deploy
             # cannot race IAM (the data source, and every resolver using it, wait for them).
@@ -235,7 +251,7 @@ class ConversationRoute(pulumi.ComponentResource):
             sources["none"]: NoneDataSource(),
         }
         self.data_sources = {
-            source: declare_data_source(name, source, args.api_id, spec, self)
+            source: declare_data_source(name, source, args.api_id, spec, self, api_arn=args.api_arn)
             for source, spec in specs.items()
         }
         declared = declare_resolvers(
@@ -251,5 +267,44 @@ class ConversationRoute(pulumi.ComponentResource):
                 "messagesTableName": self.messages.name,
                 "handlerName": self.handler.name,
                 "handlerArn": self.handler.arn,
+                "cleanupName": self.cleanup.name,
             }
+        )
+
+    def _declare_cleanup(self, name: str, args: ConversationRouteArgs) -> None:
+        """The stream-triggered function that deletes a deleted conversation's messages."""
+        package = Path(args.handler_code_path).resolve().name
+        self.cleanup = LoggedFunction(
+            f"{name}-cleanup",
+            LoggedFunctionArgs(
+                code_path=args.handler_code_path,
+                handler=f"{package}.cleanup.handler",
+                timeout=CLEANUP_TIMEOUT_SECONDS,
+                environment={"MESSAGES_TABLE_NAME": self.messages.name},
+                log_retention_days=args.log_retention_days,
+                application_log_level=args.application_log_level,
+                system_log_level=args.system_log_level,
+                tracing_mode="Active" if args.tracing else None,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        stream_arn = self.conversations.stream_arn
+        self.cleanup_policy = self.cleanup.grant(
+            "message-cleanup",
+            [
+                iam.statement("FindMessages", ["dynamodb:Query"], [self.messages.arn]),
+                iam.statement("DeleteMessages", ["dynamodb:BatchWriteItem"], [self.messages.arn]),
+                iam.statement("ReadConversationDeletions", STREAM_READ_ACTIONS, [stream_arn]),
+            ],
+        )
+        self.cleanup_trigger = aws.lambda_.EventSourceMapping(
+            f"{name}-cleanup-trigger",
+            event_source_arn=stream_arn,
+            function_name=self.cleanup.arn,
+            starting_position="TRIM_HORIZON",
+            filter_criteria={"filters": [{"pattern": json.dumps({"eventName": ["REMOVE"]})}]},
+            maximum_retry_attempts=CLEANUP_RETRY_ATTEMPTS,
+            bisect_batch_on_function_error=True,
+            # Lambda checks the role can read the stream when the mapping is created.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.cleanup_policy]),
         )

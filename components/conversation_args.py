@@ -13,7 +13,7 @@ from typing import Any
 import pulumi
 
 from components import bedrock
-from components.conversation_schema import RouteNames
+from components.conversation_names import RouteNames
 from components.function import (
     APPLICATION_LOG_LEVELS,
     MEMORY_RANGE,
@@ -55,6 +55,8 @@ class ConversationRouteArgs:
     """Route name as the frontend uses it (``client.conversations.<route>``), e.g. ``chat``."""
     api_id: pulumi.Input[str]
     """Id of the AppSync API the route's data sources and resolvers are added to."""
+    api_arn: pulumi.Input[str] | None = None
+    """ARN of the same API; when given, the route's data-source roles trust AppSync only for this API."""
     graphql_url: pulumi.Input[str]
     """GraphQL endpoint of that API; the handler sends its answers there."""
     schema_sdl: str
@@ -66,7 +68,8 @@ class ConversationRouteArgs:
     model: ConversationModelSettings
     """Model id, inference mode, system prompt and inference settings."""
     handler_code_path: str
-    """Folder of the handler package (``functions/conversation``); its ``handler.py`` is the entry module."""
+    """Folder of the handler package (``functions/conversation``): entry modules ``handler.py`` (the turn)
+    and ``cleanup.py`` (deletes a deleted conversation's messages)."""
     resolver_code_path: str
     """Folder of the route's APPSYNC_JS files (``resolvers/conversation``)."""
     protect_data: bool
@@ -148,8 +151,9 @@ def validate_conversation_args(args: ConversationRouteArgs) -> RouteNames:
         raise ValueError(
             f"ConversationRouteArgs.account_id: {args.account_id!r} is not a 12-digit AWS account id"
         )
-    if not (Path(args.handler_code_path) / "handler.py").is_file():
-        raise ValueError(
-            f"ConversationRouteArgs.handler_code_path: no handler.py in {args.handler_code_path!r}"
-        )
+    for module in ("handler.py", "cleanup.py"):  # the turn's entry module, and the message cleanup's
+        if not (Path(args.handler_code_path) / module).is_file():
+            raise ValueError(
+                f"ConversationRouteArgs.handler_code_path: no {module} in {args.handler_code_path!r}"
+            )
     return names

@@ -38,8 +38,9 @@ truthy contentBlockDoneAtIndex, and ends the turn on stopReason).
 Only the handler (IAM) calls ``createAssistantResponseStreamChat(input:
 CreateConversationMessageChatAssistantStreamingInput!)`` (published to the subscription) and
 ``createAssistantResponseChat(input: CreateConversationMessageChatAssistantInput!)`` (stores the
-answer). Their inputs carry ``owner``: an IAM caller has no Cognito identity, so the handler states
-whom the answer belongs to; the subscription filter delivers it only to that owner.
+answer, idempotently: its key comes from ``associatedUserMessageId`` and the input's ``createdAt``).
+Their inputs carry ``owner``: an IAM caller has no Cognito identity, so the handler states whom the
+answer belongs to; the subscription filter delivers it only to that owner.
 
 Differences from Amplify, on purpose: the models expose no ``owner`` and no ``messages`` /
 ``conversation`` relation fields (the client never selects them; resolvers stay few), conversation
@@ -56,57 +57,24 @@ fragment in ``extend`` form, and ``compose_conversation_schema`` merges routes i
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from graphql import TypeDefinitionNode, parse
-
+# RouteNames, ROUTE_NAME and route_type_suffix live in conversation_names; they are re-exported here,
+# where the route's readers have always imported them from.
+from components.conversation_names import ROUTE_NAME, RouteNames, route_type_suffix
 from components.schema_composition import add_to_schema
 
-ROUTE_NAME = re.compile(r"^[a-zA-Z][a-zA-Z0-9]{0,39}$")
+__all__ = [
+    "ROUTE_NAME",
+    "SHARED_TYPES_SDL",
+    "RouteNames",
+    "compose_conversation_schema",
+    "conversation_schema_sdl",
+    "route_type_suffix",
+]
+
 _BOTH = "@aws_cognito_user_pools @aws_iam"
 _USER = "@aws_cognito_user_pools"
-
-
-def route_type_suffix(route: str) -> str:
-    """``chat`` -> ``Chat``: Amplify upper-cases the first letter of the route name (toUpper)."""
-    if not isinstance(route, str) or not ROUTE_NAME.fullmatch(route):
-        raise ValueError(
-            f"route: {route!r} is not allowed; use 1-40 letters and digits starting with a letter "
-            "(pattern ^[a-zA-Z][a-zA-Z0-9]{0,39}$), e.g. 'chat'"
-        )
-    return route[0].upper() + route[1:]
-
-
-@dataclass(frozen=True)
-class RouteNames:
-    """Every schema name of one route, derived once so the schema, resolvers and handler agree."""
-
-    route: str
-    suffix: str
-
-    @staticmethod
-    def of(route: str) -> RouteNames:
-        return RouteNames(route, route_type_suffix(route))
-
-    conversation_type = property(lambda self: f"Conversation{self.suffix}")
-    message_type = property(lambda self: f"ConversationMessage{self.suffix}")
-    get_conversation = property(lambda self: f"getConversation{self.suffix}")
-    list_conversations = property(lambda self: f"listConversation{self.suffix}s")
-    list_messages = property(lambda self: f"listConversationMessage{self.suffix}s")
-    create_conversation = property(lambda self: f"createConversation{self.suffix}")
-    update_conversation = property(lambda self: f"updateConversation{self.suffix}")
-    delete_conversation = property(lambda self: f"deleteConversation{self.suffix}")
-    send_message = property(lambda self: f"sendMessage{self.suffix}")
-    assistant_response = property(lambda self: f"createAssistantResponse{self.suffix}")
-    assistant_response_stream = property(lambda self: f"createAssistantResponseStream{self.suffix}")
-    assistant_response_subscription = property(lambda self: f"onCreateAssistantResponse{self.suffix}")
-    response_input_type = property(lambda self: f"CreateConversationMessage{self.suffix}AssistantInput")
-    stream_input_type = property(
-        lambda self: f"CreateConversationMessage{self.suffix}AssistantStreamingInput"
-    )
-
 
 SHARED_TYPES_SDL = f"""
 # ---- Amplify AI kit content types, shared by every conversation route (declared once per API)
@@ -231,11 +199,14 @@ input Create{names.conversation_type}Input {{ name: String metadata: AWSJSON }}
 input Update{names.conversation_type}Input {{ id: ID! name: String metadata: AWSJSON }}
 input Delete{names.conversation_type}Input {{ id: ID! }}
 
+# createdAt is chosen once per answer by the handler: with the id derived from the user message, it
+# fixes the stored answer's key, so a retried mutation cannot store the answer twice.
 input {names.response_input_type} {{
   conversationId: ID!
   associatedUserMessageId: ID!
   owner: String!
   content: [AmplifyAIContentBlockInput!]!
+  createdAt: AWSDateTime!
 }}
 
 input {names.stream_input_type} {{
@@ -299,9 +270,3 @@ def compose_conversation_schema(base_sdl: str, routes: Sequence[str]) -> str:
             fields[root] = fields.get(root, "") + lines
     types = SHARED_TYPES_SDL + "".join(_route_types(RouteNames.of(route)) for route in routes)
     return add_to_schema(base_sdl, root_fields=fields, types_sdl=types, owner="base_sdl")
-
-
-def _type_names(routes: Sequence[str]) -> list[str]:
-    """Names of every type, input and enum the routes declare (to detect clashes with the base schema)."""
-    sdl = SHARED_TYPES_SDL + "".join(_route_types(RouteNames.of(route)) for route in routes)
-    return [node.name.value for node in parse(sdl).definitions if isinstance(node, TypeDefinitionNode)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Literal, get_args
 
 import pulumi
 import pulumi_aws as aws
@@ -21,13 +21,12 @@ from components.bedrock import (
     INFERENCE_MODES,
     BedrockConfigError,
     InferenceMode,
-    check_model_choice,
-    invoke_statements,
-    resolve_model,
+    check_account_id,
+    model_invoke_statements,
+    target_model,
 )
 from components.graphql_data_sources import HttpDataSource, NoneDataSource, declare_data_source, validate_name
-from components.graphql_resolvers import APPSYNC_RUNTIME, MAX_CODE_LENGTH, build_appsync_schema
-from components.iam import PolicyStatement
+from components.graphql_resolvers import APPSYNC_RUNTIME, MAX_CODE_LENGTH, build_appsync_schema, read_code
 from components.schema_composition import add_to_schema
 from components.stash_settings import stash_settings_code
 
@@ -45,9 +44,6 @@ TEMPERATURE_RANGE = (0.0, 1.0)
 OutputMode = Literal["tool", "json-text"]
 OUTPUT_MODES: tuple[str, ...] = get_args(OutputMode)
 
-_ACCOUNT_PLACEHOLDER = "000000000000"
-"""Stands in for an account id that is still an Output: only account-independent facts are read."""
-
 
 @dataclass(frozen=True, kw_only=True)
 class GenerationRouteArgs:
@@ -55,6 +51,8 @@ class GenerationRouteArgs:
 
     api_id: pulumi.Input[str]
     """Id of the AppSync API whose schema already holds the field (see ``generation_schema_sdl``)."""
+    api_arn: pulumi.Input[str] | None = None
+    """ARN of the same API; when given, the Bedrock data source's role trusts AppSync only for this API."""
     region: str
     """Region of the API; the data source calls Bedrock runtime in this Region, as AppSync requires."""
     account_id: pulumi.Input[str]
@@ -101,16 +99,6 @@ def _number_in_range(field: str, value: object, low: float, high: float, *, inte
         raise ValueError(f"GenerationRouteArgs.{field}: {value!r} must be {kind} from {low:g} to {high:g}")
 
 
-def _read_code(field: str, path: Path) -> str:
-    """A missing or oversized file would otherwise surface only when AppSync rejects the deploy."""
-    if not Path(path).is_file():
-        raise ValueError(f"GenerationRouteArgs.{field}: no file at {path}")
-    code = Path(path).read_text(encoding="utf-8")
-    if not code.strip() or len(code) > MAX_CODE_LENGTH:
-        raise ValueError(f"GenerationRouteArgs.{field}: {path} must hold 1 to {MAX_CODE_LENGTH} characters")
-    return code
-
-
 def _check_args(args: GenerationRouteArgs) -> None:
     """Everything is checked before the first resource, so a bad stack fails in preview naming the field."""
     if isinstance(args.api_id, str) and not args.api_id.strip():
@@ -131,33 +119,17 @@ def _check_args(args: GenerationRouteArgs) -> None:
     if not isinstance(args.system_prompt, str) or not args.system_prompt.strip():
         raise ValueError("GenerationRouteArgs.system_prompt: must be non-empty text")
     try:
-        check_model_choice(args.model_id, args.inference_mode, args.region, args.partition, args.geography)
+        target_model(args.model_id, args.inference_mode, args.region, args.partition, args.geography)
         if isinstance(args.account_id, str):
-            resolve_model(
-                args.model_id,
-                args.inference_mode,
-                args.region,
-                args.account_id,
-                args.partition,
-                args.geography,
-            )
+            check_account_id(args.account_id)
     except BedrockConfigError as error:
         raise BedrockConfigError(f"GenerationRouteArgs: {error}") from error
 
 
-def _resolve(args: GenerationRouteArgs, account_id: str) -> list[dict[str, Any]]:
-    """Non-streaming only: AppSync waits for one synchronous answer, so the stream action is never needed."""
-    resolved = resolve_model(
-        args.model_id, args.inference_mode, args.region, account_id, args.partition, args.geography
-    )
-    return invoke_statements(resolved, streaming=False)
-
-
 def invoke_id_for(args: GenerationRouteArgs) -> str:
     """The ``modelId`` the resolver calls (bare id or profile id); it does not depend on the account."""
-    account = args.account_id if isinstance(args.account_id, str) else _ACCOUNT_PLACEHOLDER
-    return resolve_model(
-        args.model_id, args.inference_mode, args.region, account, args.partition, args.geography
+    return target_model(
+        args.model_id, args.inference_mode, args.region, args.partition, args.geography
     ).invoke_id
 
 
@@ -179,21 +151,6 @@ def generation_settings_code(args: GenerationRouteArgs) -> str:
     return code
 
 
-def _invoke_statements(args: GenerationRouteArgs) -> list[PolicyStatement]:
-    """``invoke_statements`` for the mode, rendered in one apply on the account id.
-
-    The role policy needs a list of statements, while the account id is usually an Output; how
-    many statements there are and which keys they have depends only on the mode, so a placeholder
-    account gives the shape and each value is read from the single rendered list.
-    """
-    shape = _resolve(args, _ACCOUNT_PLACEHOLDER)
-    rendered = pulumi.Output.from_input(args.account_id).apply(lambda account: _resolve(args, account))
-    return [
-        {key: rendered.apply(lambda statements, i=index, k=key: statements[i][k]) for key in statement}
-        for index, statement in enumerate(shape)
-    ]
-
-
 class GenerationRoute(pulumi.ComponentResource):
     """Adds ``Query.<field_name>`` to an existing API: settings step, then one Converse call on Bedrock."""
 
@@ -202,17 +159,29 @@ class GenerationRoute(pulumi.ComponentResource):
     ) -> None:
         _check_args(args)
         settings_code = generation_settings_code(args)
-        invoke_code = _read_code("invoke_code_path", args.invoke_code_path)
-        pipeline_code = _read_code("pipeline_code_path", args.pipeline_code_path)
+        invoke_code = read_code("GenerationRouteArgs.invoke_code_path", args.invoke_code_path)
+        pipeline_code = read_code("GenerationRouteArgs.pipeline_code_path", args.pipeline_code_path)
         super().__init__("genai:index:GenerationRoute", name, None, opts)
 
         bedrock = HttpDataSource(
             endpoint=f"https://bedrock-runtime.{args.region}.amazonaws.com",
             signing_region=args.region,
             signing_service=SIGNING_SERVICE,
-            statements=_invoke_statements(args),
+            # Synchronous only: AppSync waits for one Converse answer, so no stream action is granted.
+            statements=model_invoke_statements(
+                args.model_id,
+                args.inference_mode,
+                args.region,
+                args.account_id,
+                streaming=False,
+                synchronous=True,
+                partition=args.partition,
+                geography=args.geography,
+            ),
         )
-        self.data_source = declare_data_source(name, args.data_source_name, args.api_id, bedrock, self)
+        self.data_source = declare_data_source(
+            name, args.data_source_name, args.api_id, bedrock, self, api_arn=args.api_arn
+        )
         self.settings_source = declare_data_source(
             name, f"{args.data_source_name}Settings", args.api_id, NoneDataSource(), self
         )

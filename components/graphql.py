@@ -14,6 +14,7 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
+from components.function import RETENTION_DAYS
 from components.graphql_data_sources import DataSourceSpec, declare_data_source, validate_data_source
 from components.graphql_resolvers import (
     PipelineFunction,
@@ -33,11 +34,6 @@ INTROSPECTION_CONFIGS = ("ENABLED", "DISABLED")
 VISIBILITY = "GLOBAL"
 MAX_QUERY_DEPTH = 75
 MAX_RESOLVER_COUNT = 10000
-LOG_RETENTION_DAYS = (
-    *(1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545),
-    *(731, 1096, 1827, 2192, 2557, 2922, 3288, 3653),
-)
-"""Values CloudWatch Logs accepts for a retention (botocore logs ``Days``)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -121,7 +117,7 @@ def validate_args(args: GraphqlApiArgs) -> None:
             "restrict fields with directives such as @aws_cognito_user_pools(cognito_groups: [...]) instead"
         )
     _check_choice("field_log_level", args.field_log_level, FIELD_LOG_LEVELS)
-    _check_choice("log_retention_days", args.log_retention_days, LOG_RETENTION_DAYS)
+    _check_choice("log_retention_days", args.log_retention_days, RETENTION_DAYS)
     _check_choice("introspection", args.introspection, INTROSPECTION_CONFIGS)
     _check_range("query_depth_limit", args.query_depth_limit, MAX_QUERY_DEPTH, "or 0 for unlimited")
     _check_range(
@@ -198,8 +194,10 @@ class GraphqlApi(pulumi.ComponentResource):
             self,
         )
 
+        # Data source roles trust AppSync only for this API. The log role above cannot: the API needs its
+        # ARN before the API (and so the API's own ARN) exists, a cycle.
         self.data_sources: dict[str, aws.appsync.DataSource] = {
-            source_name: declare_data_source(name, source_name, self.api.id, spec, self)
+            source_name: declare_data_source(name, source_name, self.api.id, spec, self, api_arn=self.api.arn)
             for source_name, spec in args.data_sources.items()
         }
         declared = declare_resolvers(

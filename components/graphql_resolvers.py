@@ -56,12 +56,16 @@ class DeclaredResolvers:
     resolvers: dict[str, aws.appsync.Resolver]
 
 
-def _read_code(where: str, path: Path) -> str:
+def read_code(where: str, path: Path | str) -> str:
+    """The code AppSync will get; a missing, empty or oversized file would otherwise fail only at deploy.
+
+    ``where`` names the field in errors, e.g. ``GenerationRouteArgs.invoke_code_path``.
+    """
     if not Path(path).is_file():
-        raise ValueError(f"{where}.code_path: no file at {path}")
+        raise ValueError(f"{where}: no file at {path}")
     code = Path(path).read_text(encoding="utf-8")
     if not code.strip() or len(code) > MAX_CODE_LENGTH:
-        raise ValueError(f"{where}.code_path: {path} must hold 1 to {MAX_CODE_LENGTH} characters of code")
+        raise ValueError(f"{where}: {path} must hold 1 to {MAX_CODE_LENGTH} characters of code")
     return code
 
 
@@ -103,7 +107,7 @@ def validate_resolvers(
         where = f"{owner}.functions[{name!r}]"
         validate_name(f"{owner}.functions key", name)
         _require_known(f"{where}.data_source", "data source", function.data_source, data_source_names)
-        function_code[name] = _read_code(where, function.code_path)
+        function_code[name] = read_code(f"{where}.code_path", function.code_path)
     resolver_plan: dict[str, tuple[str, str, str]] = {}
     for key, resolver in resolvers.items():
         where = f"{owner}.resolvers[{key!r}]"
@@ -114,7 +118,7 @@ def validate_resolvers(
             _require_known(f"{where}.data_source", "data source", resolver.data_source, data_source_names)
         for step in resolver.pipeline:
             _require_known(f"{where}.pipeline", "function", step, functions)
-        resolver_plan[key] = (type_name, field_name, _read_code(where, resolver.code_path))
+        resolver_plan[key] = (type_name, field_name, read_code(f"{where}.code_path", resolver.code_path))
     return function_code, resolver_plan
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema
 
-from components.conversation_schema import ROUTE_NAME
+from components.conversation_names import ROUTE_NAME
 
 
 @dataclass(frozen=True, kw_only=True)

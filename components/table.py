@@ -26,19 +26,31 @@ MAX_GLOBAL_INDEXES = 20
 MAX_NON_KEY_ATTRIBUTES = 100
 """DynamoDB's limit on projected non-key attributes, summed over all of a table's indexes."""
 
-READ_ACTIONS = (
+DYNAMODB_ITEM_READ_ACTIONS = (
     "dynamodb:BatchGetItem",
     "dynamodb:ConditionCheckItem",
-    "dynamodb:DescribeTable",
     "dynamodb:GetItem",
     "dynamodb:Query",
 )
-WRITE_ACTIONS = ("dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
+"""Item reads. ConditionCheckItem only evaluates a condition (inside TransactWriteItems) and changes
+nothing, so it is a read, as IAM's access levels and CDK's grantReadData have it."""
+DYNAMODB_ITEM_WRITE_ACTIONS = (
+    "dynamodb:BatchWriteItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+)
+DYNAMODB_ITEM_ACTIONS = (*DYNAMODB_ITEM_READ_ACTIONS, *DYNAMODB_ITEM_WRITE_ACTIONS)
+"""The one definition of the item actions a grant may name, here and for AppSync data sources (no Scan)."""
+READ_ACTIONS = (*DYNAMODB_ITEM_READ_ACTIONS, "dynamodb:DescribeTable")
+"""What ``read_statements`` grants: item reads, plus DescribeTable, which SDK table mappers call first."""
+WRITE_ACTIONS = DYNAMODB_ITEM_WRITE_ACTIONS
 KEY_READ_ACTIONS = ("kms:Decrypt", "kms:DescribeKey")
 """With a customer managed key, callers also need the key (same split as AWS CDK's table grants)."""
 KEY_WRITE_ACTIONS = ("kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*")
 
-_INDEX_NAME = re.compile(r"[a-zA-Z0-9_.-]{3,255}")
+INDEX_NAME = re.compile(r"[a-zA-Z0-9_.-]{3,255}")
+"""DynamoDB's rule for index names; data sources that query an index by name check against it too."""
 _SID = re.compile(r"[A-Za-z0-9]+")
 _GRANTEE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
@@ -74,6 +86,9 @@ class TableArgs:
     """Number attribute holding an epoch-seconds expiry; DynamoDB deletes expired items. None: no TTL."""
     kms_key_arn: pulumi.Input[str] | None = None
     """Customer managed KMS key for encryption at rest; None uses the AWS managed key for DynamoDB."""
+    stream_view_type: str | None = None
+    """Turns on a DynamoDB stream with this view (KEYS_ONLY, NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES);
+    None: no stream. Prefer KEYS_ONLY when consumers need only which item changed: less data leaves the table."""
 
 
 def _key_attributes(args: TableArgs) -> list[str]:
@@ -100,7 +115,7 @@ def _validate(args: TableArgs) -> None:
     projected = 0
     for position, index in enumerate(args.global_secondary_indexes):
         where = f"global_secondary_indexes[{position}]"
-        if not _INDEX_NAME.fullmatch(index.name):
+        if not INDEX_NAME.fullmatch(index.name):
             raise ValueError(f"{where}.name: {index.name!r} must be 3–255 characters of a-zA-Z0-9_.-")
         if index.name in seen:
             raise ValueError(f"{where}.name: {index.name!r} is used by another index; names must be unique")
@@ -136,6 +151,14 @@ def _validate(args: TableArgs) -> None:
         )
     if args.ttl_attribute is not None and (not args.ttl_attribute or args.ttl_attribute in keys):
         raise ValueError("ttl_attribute: must be a non-empty, non-key attribute name")
+    if args.stream_view_type is not None and args.stream_view_type not in STREAM_VIEW_TYPES:
+        raise ValueError(
+            f"stream_view_type: {args.stream_view_type!r} is not one of {', '.join(STREAM_VIEW_TYPES)}"
+        )
+
+
+STREAM_VIEW_TYPES = ("KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES")
+"""DynamoDB's StreamViewType values (botocore dynamodb model)."""
 
 
 class Table(pulumi.ComponentResource):
@@ -162,6 +185,8 @@ class Table(pulumi.ComponentResource):
             attributes=[{"name": key, "type": args.attribute_types[key]} for key in _key_attributes(args)],
             global_secondary_indexes=[_index_input(index) for index in args.global_secondary_indexes] or None,
             ttl={"attribute_name": args.ttl_attribute, "enabled": True} if args.ttl_attribute else None,
+            stream_enabled=True if args.stream_view_type else None,
+            stream_view_type=args.stream_view_type,
             server_side_encryption=encryption,
             point_in_time_recovery={"enabled": args.protect_data},
             deletion_protection_enabled=args.protect_data,
@@ -173,6 +198,7 @@ class Table(pulumi.ComponentResource):
         )
         self.name = self.table.name
         self.arn = self.table.arn
+        self.stream_arn: pulumi.Output[str] | None = self.table.stream_arn if args.stream_view_type else None
         self.register_outputs({"name": self.name, "arn": self.arn})
 
     def read_statements(self, sid: str) -> list[dict[str, Any]]:

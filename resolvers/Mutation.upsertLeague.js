@@ -1,15 +1,40 @@
 // Mutation.upsertLeague on the LeagueFunction (Lambda) data source. The Lambda owns validation of
-// the whole input and the optimistic-concurrency check; this resolver rejects only what would
-// make a malformed key, builds the documented event, and turns the Lambda's {errorType,
-// errorMessage} failure shape into a GraphQL error. Callers: Cognito users and IAM callers.
+// the whole input and the optimistic-concurrency check; this resolver checks who may write, rejects
+// only what would make a malformed key, builds the documented event, and turns the Lambda's
+// {errorType, errorMessage} failure shape into a GraphQL error.
+//
+// League data is shared by every user, so only league administrators may change it: Cognito users
+// in the ADMIN_GROUP group, and IAM callers (backend jobs, whose own IAM policy must allow
+// appsync:GraphQL on this field). The schema says the same with
+// @aws_cognito_user_pools(cognito_groups: ["admins"]); the check here is the second line of defence,
+// should the directive ever be dropped or widened.
 import { util } from '@aws-appsync/utils';
 
+// Must match the cognito_groups of upsertLeague in schema.graphql and a group in authGroups.
+const ADMIN_GROUP = 'admins';
 // Same league id shape and season range as every resolver.
 const LEAGUE_ID_PATTERN = '^[^#\\s]{1,128}$';
 const SEASON_MIN = 1900;
 const SEASON_MAX = 2100;
 
+// A user-pool identity carries the caller's sub; an IAM identity carries a userArn and no sub.
+// Anything else (no identity, or another auth mode) is refused.
+function requireLeagueAdmin(ctx) {
+  const identity = ctx.identity;
+  if (identity?.sub) {
+    const groups = identity.groups ?? [];
+    if (!groups.includes(ADMIN_GROUP)) {
+      util.error(`Only members of the ${ADMIN_GROUP} group may change leagues`, 'Unauthorized');
+    }
+    return;
+  }
+  if (!identity?.userArn) {
+    util.error('Changing leagues needs an administrator or an IAM caller', 'Unauthorized');
+  }
+}
+
 export function request(ctx) {
+  requireLeagueAdmin(ctx);
   const { input, expectedVersion } = ctx.arguments;
   if (!util.matches(LEAGUE_ID_PATTERN, input.id)) {
     util.error('input.id must be 1-128 characters without whitespace or "#"', 'ValidationError');

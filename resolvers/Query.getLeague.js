@@ -1,5 +1,7 @@
 // Query.getLeague on the LeagueTable data source (DynamoDB GetItem by id).
 // Callers: Cognito users and IAM backend callers; league data is not owner-scoped.
+// The read is strongly consistent: the version it returns is what an admin passes as the next
+// upsertLeague expectedVersion, and a stale read would make that upsert fail as a conflict.
 import { util } from '@aws-appsync/utils';
 
 // League ids become DynamoDB keys and part of follow keys ("<leagueId>#<season>"), so every
@@ -14,6 +16,7 @@ export function request(ctx) {
   return {
     operation: 'GetItem',
     key: util.dynamodb.toMapValues({ id }),
+    consistentRead: true,
   };
 }
 

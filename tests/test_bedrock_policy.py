@@ -22,8 +22,8 @@ from components.bedrock import (
     BedrockConfigError,
     InferenceMode,
     ResolvedModel,
-    grant_model_invoke,
     invoke_statements,
+    model_invoke_statements,
     resolve_model,
 )
 from components.bedrock_geography import SUPPORTED_REGIONS
@@ -230,62 +230,54 @@ def test_in_region_allows_only_the_local_model() -> None:
     assert not allows(document, INVOKE, aws_checks(OTHER_MODEL, "us-east-1", "us-east-1"))
 
 
-class _Holder(pulumi.ComponentResource):
-    """Stands in for the component that owns the role in the real program."""
-
-    def __init__(
-        self, name: str, model_id: str, account_id: pulumi.Input[str] | None, streaming: bool
-    ) -> None:
-        super().__init__("test:index:Holder", name)
-        self.role = aws.iam.Role(
-            f"{name}-role",
-            assume_role_policy=iam.service_trust_policy("appsync.amazonaws.com"),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        if account_id is None:
-            # The account as the mock cloud reports it, known only once the role exists (an Output).
-            account_id = self.role.arn.apply(lambda arn: arn.split(":")[4])
-        self.error: BedrockConfigError | None = None
-        try:
-            grant_model_invoke(
-                f"{name}-bedrock", self.role, model_id, "global", "us-east-1", account_id, streaming, self
-            )
-        except BedrockConfigError as error:
-            self.error = error
-        self.register_outputs({})
+GRANT_FLAGS = [(True, False), (False, True), (True, True)]
+"""(streaming, synchronous): the conversation route, the generation route, and a caller doing both."""
 
 
-@pytest.mark.parametrize("streaming", [False, True])
-def test_grant_model_invoke_attaches_exactly_the_statements_for_the_mocked_account(streaming: bool) -> None:
+def test_model_invoke_statements_render_exactly_the_invoke_statements_once_the_account_resolves() -> None:
+    """Every route's grant comes from model_invoke_statements with an account that is still an Output;
+    once it resolves, the document must be the one ``invoke_statements`` gives (judged above)."""
+    cases = [(mode, *flags) for mode in ("in-region", "geo", "global") for flags in GRANT_FLAGS]
+
     def program() -> None:
-        _Holder("chat", MODEL, None, streaming)
+        role = aws.iam.Role(
+            "holder-role", assume_role_policy=iam.service_trust_policy("lambda.amazonaws.com")
+        )
+        # The account as the mock cloud reports it, known only once the role exists.
+        account = role.arn.apply(lambda arn: arn.split(":")[4])
+        for mode, streaming, synchronous in cases:
+            statements = model_invoke_statements(
+                MODEL, mode, "us-east-1", account, streaming=streaming, synchronous=synchronous
+            )
+            pulumi.export(f"{mode}-{streaming}-{synchronous}", iam.policy_document(statements))
 
-    evaluation = evaluate_component(program)
-    policy = evaluation.named("chat-bedrock")
-    assert policy.type == "aws:iam/rolePolicy:RolePolicy"
-    assert policy.parent == "chat"
-    assert "chat-role" in policy.dependencies
-    assert policy.inputs["role"].startswith("chat-role-")  # the role's physical name (its id)
-    document = json.loads(policy.inputs["policy"])
-    expected = invoke_statements(resolve_model(MODEL, "global", "us-east-1", "123456789012"), streaming)
-    assert document == {"Version": "2012-10-17", "Statement": expected}
+    outputs = evaluate_component(program).outputs
+    for mode, streaming, synchronous in cases:
+        resolved = resolve_model(MODEL, mode, "us-east-1", ACCOUNT)
+        expected = invoke_statements(resolved, streaming, synchronous=synchronous)
+        rendered = json.loads(outputs[f"{mode}-{streaming}-{synchronous}"])
+        assert rendered == {"Version": "2012-10-17", "Statement": expected}, (mode, streaming, synchronous)
     assert (
-        f"arn:aws:bedrock:us-east-1:123456789012:inference-profile/global.{MODEL}" in policy.inputs["policy"]
+        f"arn:aws:bedrock:us-east-1:{ACCOUNT}:inference-profile/global.{MODEL}"
+        in outputs["global-True-False"]
     )
 
 
-def test_grant_model_invoke_rejects_bad_input_before_declaring_the_policy() -> None:
-    holders: list[_Holder] = []
-
-    def program() -> None:
-        holders.append(_Holder("chat", f"us.{MODEL}", None, False))
-        holders.append(_Holder("plain", MODEL, "not-an-account", False))
-
-    evaluation = evaluate_component(program)
-    prefixed, bad_account = (str(holder.error) for holder in holders)
-    assert "set mode" in prefixed
-    assert "account_id 'not-an-account'" in bad_account
-    assert evaluation.of_type("aws:iam/rolePolicy:RolePolicy") == []
+@pytest.mark.parametrize(
+    ("model_id", "account_id", "streaming", "synchronous", "message"),
+    [
+        (f"us.{MODEL}", ACCOUNT, True, False, "set mode"),
+        (MODEL, "not-an-account", True, False, "account_id 'not-an-account'"),
+        (MODEL, ACCOUNT, False, False, "at least one of synchronous or streaming"),
+    ],
+)
+def test_model_invoke_statements_reject_bad_input_while_declaring(
+    model_id: str, account_id: str, streaming: bool, synchronous: bool, message: str
+) -> None:
+    with pytest.raises(BedrockConfigError, match=message):
+        model_invoke_statements(
+            model_id, "global", "us-east-1", account_id, streaming=streaming, synchronous=synchronous
+        )
 
 
 def test_stream_only_callers_get_no_synchronous_invoke() -> None:

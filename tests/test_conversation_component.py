@@ -12,9 +12,12 @@ from typing import Any
 
 import botocore.session
 import pulumi
+import pulumi_aws as aws
 import pytest
 from graphql import GraphQLObjectType
 
+from components import iam
+from components.bedrock import model_invoke_statements
 from components.conversation import ConversationRoute
 from components.conversation_args import ConversationModelSettings, ConversationRouteArgs
 from components.conversation_schema import RouteNames, compose_conversation_schema
@@ -140,6 +143,20 @@ def test_model_grant_is_streaming_only_and_through_the_profile(evaluation: Evalu
     }
 
 
+def test_model_grant_is_the_shared_bedrock_helper_for_the_same_inputs() -> None:
+    def build() -> None:
+        # The account as a stack gets it: an Output, known only once the cloud answers.
+        account = aws.get_caller_identity_output().account_id
+        ConversationRoute("chat", route_args(account_id=account))
+        helper = model_invoke_statements(
+            BASE_MODEL, "geo", REGION, account, streaming=True, synchronous=False
+        )
+        pulumi.export("shared_helper_policy", iam.policy_document(helper))
+
+    evaluation = evaluate_component(build, region=REGION)
+    assert policy(evaluation, "chat-model-invoke") == json.loads(evaluation.outputs["shared_helper_policy"])
+
+
 def test_handler_is_invoked_asynchronously_without_retries(evaluation: Evaluation) -> None:
     handler_arn_prefix = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:chat-handler-function"
     invoke_config = evaluation.named("chat-async-invoke").inputs
@@ -249,6 +266,8 @@ def test_children_belong_to_the_component(evaluation: Evaluation) -> None:
         "chat-handler",
         "chat-model-invoke",
         "chat-async-invoke",
+        "chat-cleanup",
+        "chat-cleanup-trigger",
     } <= direct
     assert all(record.parent is not None for record in evaluation.resources if record.name != "chat")
 
@@ -267,6 +286,7 @@ PROBLEMS: list[tuple[Callable[[], ConversationRouteArgs], str]] = [
     (lambda: route_args(schema_sdl=(ROOT / "resolvers" / "schema.graphql").read_text()),
      r"ConversationRouteArgs.*has no field 'getConversationChat'"),
     (lambda: route_args(handler_code_path=str(ROOT / "functions" / "missing")), r"handler_code_path: no handler.py"),
+    (lambda: route_args(handler_code_path=str(ROOT / "functions" / "league")), r"handler_code_path: no cleanup.py"),
 ]  # fmt: skip
 
 

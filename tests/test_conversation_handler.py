@@ -18,6 +18,7 @@ from functions.conversation.settings import SettingsError, load_settings
 from tests.conversation_fakes import (
     ACCESS_KEY,
     ANSWER_WORD,
+    ANSWERED_AT,
     CONVERSATION,
     ENVIRONMENT,
     GRAPHQL_URL,
@@ -91,7 +92,7 @@ def test_long_answer_is_streamed_in_batches_and_stored_once(
     # Exactly one persisting mutation (one DynamoDB write in its resolver) for the whole answer,
     # sent before the stop reason so a client reloading on it finds the message.
     assert stored == [{"conversationId": CONVERSATION, "associatedUserMessageId": message_id, "owner": OWNER,
-                       "content": [{"text": ANSWER_WORD * 500}]}]  # fmt: skip
+                       "content": [{"text": ANSWER_WORD * 500}], "createdAt": ANSWERED_AT}]  # fmt: skip
     bodies = appsync.bodies()
     assert "createAssistantResponseChat(" in bodies[-2]["query"] and "stopReason" in json.dumps(bodies[-1])
     for part in parts:

@@ -29,6 +29,7 @@ from tests.conversation_fakes import (
     World,
     answer_frames,
     conversation_world,
+    event,
     exception,
     run_turn,
     store_message,
@@ -49,6 +50,8 @@ def world() -> Iterator[World]:
         ("stream-cut-off", "ModelError"),
         ("deadline", "TimeoutError"),
         ("not-the-owner", "ConversationNotFound"),
+        # No tools are offered (tools.py); a model asking for one anyway must not leave a half answer.
+        ("tool-use-stop", "InternalError"),
         ("appsync-persist-fails", None),
     ],
 )
@@ -75,6 +78,12 @@ def test_failures_reach_the_client_through_the_error_path(
         events_before_deadline[0] = 3
     elif scenario == "not-the-owner":
         owner = OTHER_OWNER
+    elif scenario == "tool-use-stop":
+        bedrock.frames = [
+            *answer_frames(["partial "] * 5, stop=False),
+            event("contentBlockStop", {"contentBlockIndex": 0}),
+            event("messageStop", {"stopReason": "tool_use"}),
+        ]
 
     def time_left() -> bool:
         events_before_deadline[0] -= 1

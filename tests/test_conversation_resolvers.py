@@ -87,13 +87,14 @@ class ChatWorld:
                                          identity=self.users[user], now=now)  # fmt: skip
 
     def answer(
-        self, conversation_id: str, user_message_id: str, owner: str, text: str, now: str
+        self, conversation_id: str, user_message_id: str, owner: str, text: str, created_at: str
     ) -> ResolverRun:
+        """The handler's store call; ``created_at`` is the answer's time, which the handler chooses."""
         steps = [step("touchConversation", self.conversations), step("writeMessage", self.messages)]
         answer = {"conversationId": conversation_id, "associatedUserMessageId": user_message_id, "owner": owner,
-                  "content": [{"text": text}]}  # fmt: skip
+                  "content": [{"text": text}], "createdAt": created_at}  # fmt: skip
         return self.harness.run_pipeline(CODE / "createAssistantResponse.js", steps, arguments={"input": answer},
-                                         identity=IAM_CALLER, now=now)  # fmt: skip
+                                         identity=IAM_CALLER, now=created_at)  # fmt: skip
 
     def list_messages(self, user: str, conversation_id: str, **page: Any) -> ResolverRun:
         steps = [step("verifyConversationOwner", self.conversations), step("queryMessages", self.messages)]
@@ -366,10 +367,15 @@ def test_pipeline_refusals(world: ChatWorld) -> None:
     no_filter = world.harness.run_pipeline(
         CODE / "listMessages.js", [], identity=world.users["alice"], arguments={}
     )
+    # Keys sort by createdAt as text: an offset or missing milliseconds would misplace the answer.
+    offset_time = world.answer(
+        conversation_id, "u1", world.users["alice"]["sub"], "late", "2026-07-01T02:01:00.000+02:00"
+    )
 
     assert stranger_answer.error_type == "NotFound"
     assert user_answer.error_type == "Unauthorized"
     assert empty.error_type == mixed.error_type == no_filter.error_type == "ValidationError"
+    assert offset_time.error_type == "ValidationError" and offset_time.requests == []
     assert world.list_messages("alice", conversation_id).result["items"] == []
 
 

@@ -14,7 +14,8 @@ import pulumi_aws as aws
 import pytest
 from graphql import GraphQLNonNull, GraphQLObjectType, parse
 
-from components.bedrock import invoke_statements, resolve_model
+from components import iam
+from components.bedrock import invoke_statements, model_invoke_statements, resolve_model
 from components.generation import (
     GenerationRoute,
     GenerationRouteArgs,
@@ -51,6 +52,12 @@ def evaluate_route(args: GenerationRouteArgs, *, account_from_cloud: bool = True
         route = GenerationRoute("gen", replace(args, account_id=account))
         pulumi.export("settings_function_id", route.settings_function.function_id)
         pulumi.export("invoke_function_id", route.invoke_function.function_id)
+        # What the shared Bedrock helper renders for the same inputs, for the route's policy to match.
+        helper = model_invoke_statements(
+            args.model_id, args.inference_mode, args.region, account, streaming=False, synchronous=True,
+            partition=args.partition, geography=args.geography,
+        )  # fmt: skip
+        pulumi.export("shared_helper_policy", iam.policy_document(helper))
 
     return evaluate_component(build, region=args.region)
 
@@ -111,6 +118,13 @@ def test_values_sent_to_appsync_are_in_its_api_model() -> None:
     limits = runtime.shape_for("InferenceConfiguration").members
     assert limits["maxTokens"].metadata["min"] <= 1
     assert (limits["temperature"].metadata["min"], limits["temperature"].metadata["max"]) == (0, 1)
+
+
+def test_role_policy_is_the_shared_bedrock_helper_for_the_same_inputs(
+    dev: Evaluation, prod: Evaluation
+) -> None:
+    for evaluation in (dev, prod):
+        assert policy_of(evaluation) == json.loads(evaluation.outputs["shared_helper_policy"])
 
 
 def test_role_holds_exactly_the_invoke_statements_for_the_mode(dev: Evaluation, prod: Evaluation) -> None:

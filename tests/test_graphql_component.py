@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
+import pulumi_aws as aws
 import pytest
 
 from components.graphql import GraphqlApi, GraphqlApiArgs
@@ -19,7 +20,7 @@ from components.graphql_data_sources import (
     NoneDataSource,
 )
 from components.graphql_resolvers import PipelineFunction, Resolver
-from components.iam import statement
+from components.iam import attach_statements, service_trust_policy, statement
 from tests.support import evaluate_component
 from tools.evaluate import Evaluation
 
@@ -51,7 +52,11 @@ def example_args(**overrides: Any) -> GraphqlApiArgs:
         schema=SCHEMA,
         user_pool_id="us-east-1_pool12345",
         data_sources={
-            "NotesTable": DynamoDbDataSource(table_name="notes", table_arn=NOTES_TABLE_ARN),
+            "NotesTable": DynamoDbDataSource(
+                table_name="notes",
+                table_arn=NOTES_TABLE_ARN,
+                actions=("dynamodb:GetItem", "dynamodb:PutItem"),
+            ),
             "TaskFunction": LambdaDataSource(function_arn=TASK_FUNCTION_ARN),
             "BedrockRuntime": HttpDataSource(
                 endpoint="https://bedrock-runtime.us-east-1.amazonaws.com",
@@ -183,41 +188,57 @@ def test_logs_go_to_the_api_group_and_the_role_can_write_nowhere_else(evaluation
     }
 
 
-def test_dynamodb_role_covers_the_table_and_its_indexes_only(evaluation: Evaluation) -> None:
+def test_table_access_is_exactly_what_was_declared(evaluation: Evaluation) -> None:
+    """No default grant: the role may do what the resolvers were declared to send, on the table only."""
     source = evaluation.named("api-datasource-NotesTable")
     assert source.inputs["type"] == "AMAZON_DYNAMODB"
     assert source.inputs["dynamodbConfig"] == {"tableName": "notes"}
     assert (
         trusted_service(evaluation.named("api-datasource-NotesTable-role").inputs) == "appsync.amazonaws.com"
     )
-    table_actions = {
-        "GetItem",
-        "BatchGetItem",
-        "Query",
-        "PutItem",
-        "UpdateItem",
-        "DeleteItem",
-        "BatchWriteItem",
+    assert grants(evaluation.named("api-datasource-NotesTable-policy").inputs["policy"]) == {
+        ("dynamodb:GetItem", NOTES_TABLE_ARN),
+        ("dynamodb:PutItem", NOTES_TABLE_ARN),
     }
-    expected = {(f"dynamodb:{action}", NOTES_TABLE_ARN) for action in table_actions | {"ConditionCheckItem"}}
-    expected.add(("dynamodb:Query", f"{NOTES_TABLE_ARN}/index/*"))
-    assert grants(evaluation.named("api-datasource-NotesTable-policy").inputs["policy"]) == expected
 
 
-def test_read_only_table_role_cannot_write() -> None:
+def table_grants(**access: Any) -> set[tuple[str, str]]:
     args = example_args(
         data_sources={
-            "Leagues": DynamoDbDataSource(table_name="leagues", table_arn=NOTES_TABLE_ARN, read_only=True)
+            "Leagues": DynamoDbDataSource(table_name="leagues", table_arn=NOTES_TABLE_ARN, **access)
         },
         functions={},
         resolvers={},
     )
     policy = evaluate_component(build_and_export(args)).named("api-datasource-Leagues-policy")
-    assert {action for action, _ in grants(policy.inputs["policy"])} == {
-        "dynamodb:GetItem",
-        "dynamodb:BatchGetItem",
-        "dynamodb:Query",
+    return grants(policy.inputs["policy"])
+
+
+def test_declared_table_access_is_exactly_the_listed_actions_and_indexes() -> None:
+    by_season, by_name = f"{NOTES_TABLE_ARN}/index/bySeason", f"{NOTES_TABLE_ARN}/index/byName"
+    assert table_grants(actions=["dynamodb:GetItem"], indexes=["bySeason", "byName"]) == {
+        ("dynamodb:GetItem", NOTES_TABLE_ARN),
+        ("dynamodb:Query", by_season),
+        ("dynamodb:Query", by_name),
     }
+    # No index listed: no index reachable; no action listed: nothing on the table itself.
+    assert table_grants(actions=["dynamodb:UpdateItem", "dynamodb:Query"]) == {
+        ("dynamodb:UpdateItem", NOTES_TABLE_ARN),
+        ("dynamodb:Query", NOTES_TABLE_ARN),
+    }
+    assert table_grants(actions=[], indexes=["bySeason"]) == {("dynamodb:Query", by_season)}
+
+
+def test_data_source_roles_trust_appsync_only_for_this_api(evaluation: Evaluation) -> None:
+    api_arn = f"arn:aws:appsync:us-east-1:{ACCOUNT}:apis/{evaluation.outputs['apiId']}"
+    for source_name in ("NotesTable", "TaskFunction", "BedrockRuntime"):
+        role = evaluation.named(f"api-datasource-{source_name}-role").inputs
+        assert trusted_service(role) == "appsync.amazonaws.com"
+        (trust,) = json.loads(role["assumeRolePolicy"])["Statement"]
+        assert trust["Condition"] == {
+            "StringEquals": {"aws:SourceAccount": ACCOUNT},
+            "ArnEquals": {"aws:SourceArn": api_arn},
+        }, source_name
 
 
 def test_lambda_role_may_invoke_one_function(evaluation: Evaluation) -> None:
@@ -260,6 +281,21 @@ def test_data_source_waits_for_its_role_policy(evaluation: Evaluation, source_na
     assert f"api-datasource-{source_name}-policy" in source.dependencies
     role_prefix = f"arn:aws:iam::{ACCOUNT}:role/api-datasource-{source_name}-role-"
     assert source.inputs["serviceRoleArn"].startswith(role_prefix)
+
+
+def test_lambda_source_waits_for_what_the_function_needs() -> None:
+    """E.g. the function's table grant: until it exists, the first invocation would be AccessDenied."""
+
+    def program() -> None:
+        role = aws.iam.Role("task-role", assume_role_policy=service_trust_policy("lambda.amazonaws.com"))
+        grant = attach_statements(
+            "task-table-grant", role, [statement("Read", ["dynamodb:GetItem"], [NOTES_TABLE_ARN])], role
+        )
+        source = LambdaDataSource(function_arn=TASK_FUNCTION_ARN, depends_on=[grant])
+        GraphqlApi("api", example_args(data_sources={"TaskFunction": source}, functions={}, resolvers={}))
+
+    source = evaluate_component(program).named("api-datasource-TaskFunction")
+    assert "task-table-grant" in source.dependencies
 
 
 def test_outputs_expose_the_endpoints_and_the_schema(evaluation: Evaluation) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -13,14 +14,15 @@ from components.graphql import (
     DEFAULT_ACTIONS,
     FIELD_LOG_LEVELS,
     INTROSPECTION_CONFIGS,
-    LOG_RETENTION_DAYS,
     MAX_QUERY_DEPTH,
     MAX_RESOLVER_COUNT,
     PRIMARY_AUTHENTICATION_TYPE,
     VISIBILITY,
+    validate_args,
 )
 from components.graphql_data_sources import DATA_SOURCE_TYPES, validate_name
 from components.graphql_resolvers import APPSYNC_RUNTIME, MAX_CODE_LENGTH
+from components.table import DYNAMODB_ITEM_ACTIONS, DYNAMODB_ITEM_READ_ACTIONS, DYNAMODB_ITEM_WRITE_ACTIONS
 from tests.support import evaluate_component
 from tests.test_graphql_component import build_and_export, example_args
 from tools.evaluate import Evaluation
@@ -96,7 +98,29 @@ def test_name_rule_agrees_with_the_api_pattern(name: str) -> None:
     assert accepted_here == accepted_by_aws
 
 
-def test_log_retention_values_are_those_cloudwatch_documents() -> None:
+def test_log_retention_accepts_exactly_the_values_cloudwatch_documents() -> None:
     documentation = SESSION.get_service_model("logs").shape_for("Days").documentation
     listed = documentation.split("Possible values are:")[1].split(".")[0]
-    assert set(LOG_RETENTION_DAYS) == {int(number) for number in re.findall(r"\d+", listed)}
+    documented = {int(number) for number in re.findall(r"\d+", listed)}
+    base = example_args()
+    for days in sorted(documented | {0, 2, 4000}):
+        try:
+            validate_args(dataclasses.replace(base, log_retention_days=days))
+            accepted = True
+        except ValueError as error:
+            assert str(error).startswith("GraphqlApiArgs.log_retention_days:")
+            accepted = False
+        assert accepted == (days in documented), days
+
+
+# IAM action names that differ from the API operation they authorise.
+ACTION_OPERATIONS = {"dynamodb:ConditionCheckItem": "TransactWriteItems"}  # its ConditionCheck element
+
+
+def test_dynamodb_item_actions_name_real_operations_and_leave_out_scan() -> None:
+    operations = set(SESSION.get_service_model("dynamodb").operation_names)
+    for action in DYNAMODB_ITEM_ACTIONS:
+        service, name = action.split(":")
+        assert service == "dynamodb" and ACTION_OPERATIONS.get(action, name) in operations, action
+    assert "dynamodb:Scan" not in DYNAMODB_ITEM_ACTIONS
+    assert not set(DYNAMODB_ITEM_READ_ACTIONS) & set(DYNAMODB_ITEM_WRITE_ACTIONS)

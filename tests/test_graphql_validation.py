@@ -14,6 +14,7 @@ from components.graphql import GraphqlApi, read_schema
 from components.graphql_data_sources import (
     DynamoDbDataSource,
     HttpDataSource,
+    LambdaDataSource,
     NoneDataSource,
     declare_data_source,
 )
@@ -27,6 +28,11 @@ GET_NOTE = FIXTURES / "Query.getNote.js"
 
 def only_resolver(key: str, resolver: Resolver) -> dict[str, Any]:
     return {"resolvers": {key: resolver}}
+
+
+def notes_table(**access: Any) -> DynamoDbDataSource:
+    access.setdefault("actions", ("dynamodb:GetItem",))
+    return DynamoDbDataSource(table_name="notes", table_arn=TABLE_ARN, **access)
 
 
 BAD_ARGS = {
@@ -118,8 +124,48 @@ BAD_ARGS = {
         "data_sources['Http'].endpoint",
     ),
     "empty table ARN": (
-        {"data_sources": {"NotesTable": DynamoDbDataSource(table_name="notes", table_arn=" ")}},
+        {
+            "data_sources": {
+                "NotesTable": DynamoDbDataSource(
+                    table_name="notes", table_arn=" ", actions=("dynamodb:GetItem",)
+                )
+            }
+        },
         "data_sources['NotesTable'].table_arn: must not be empty",
+    ),
+    "Scan among the table actions": (
+        {"data_sources": {"NotesTable": notes_table(actions=["dynamodb:GetItem", "dynamodb:Scan"])}},
+        "data_sources['NotesTable'].actions: 'dynamodb:Scan' not allowed",
+    ),
+    "a table action without its service": (
+        {"data_sources": {"NotesTable": notes_table(actions=["GetItem"])}},
+        "data_sources['NotesTable'].actions: 'GetItem' not allowed; use item actions from dynamodb:",
+    ),
+    "table actions as one string": (
+        {"data_sources": {"NotesTable": notes_table(actions="dynamodb:GetItem")}},
+        "data_sources['NotesTable'].actions: give a list",
+    ),
+    "every index through a wildcard": (
+        {"data_sources": {"NotesTable": notes_table(indexes=["*"])}},
+        "data_sources['NotesTable'].indexes: '*' is not an index name",
+    ),
+    "an index listed twice": (
+        {"data_sources": {"NotesTable": notes_table(indexes=["bySeason", "bySeason"])}},
+        "data_sources['NotesTable'].indexes: lists bySeason more than once",
+    ),
+    "a Lambda source waiting on an ARN instead of a resource": (
+        {
+            "data_sources": {
+                "TaskFunction": LambdaDataSource(
+                    function_arn="arn:aws:lambda:us-east-1:123456789012:function:f", depends_on=["grant"]
+                )
+            }
+        },
+        "data_sources['TaskFunction'].depends_on: give a list of Pulumi resources",
+    ),
+    "table access that grants nothing": (
+        {"data_sources": {"NotesTable": notes_table(actions=[], indexes=[])}},
+        "data_sources['NotesTable']: actions and indexes are both empty",
     ),
 }
 
@@ -150,7 +196,7 @@ class NotesExtension(pulumi.ComponentResource):
             name,
             "ArchiveTable",
             api.api_id,
-            DynamoDbDataSource(table_name="archive", table_arn=TABLE_ARN),
+            DynamoDbDataSource(table_name="archive", table_arn=TABLE_ARN, actions=("dynamodb:GetItem",)),
             self,
         )
         data_sources = {**api.data_sources, "ArchiveTable": source}
@@ -175,7 +221,7 @@ def test_another_component_can_add_data_sources_and_resolvers_to_an_api() -> Non
     assert "archive-datasource-ArchiveTable-policy" in source.dependencies
     policy = json.loads(evaluation.named("archive-datasource-ArchiveTable-policy").inputs["policy"])
     resources = {resource for entry in policy["Statement"] for resource in entry["Resource"]}
-    assert resources == {TABLE_ARN, f"{TABLE_ARN}/index/*"}
+    assert resources == {TABLE_ARN}
 
 
 def test_extension_resolvers_are_checked_against_the_api_schema() -> None:
@@ -192,6 +238,28 @@ def test_extension_resolvers_are_checked_against_the_api_schema() -> None:
     evaluation = evaluate_component(program)
     assert "type Query has no field 'archived'" in str(errors[0])
     assert not [record for record in evaluation.resources if record.name.startswith("archive-resolver")]
+
+
+def test_a_malformed_api_arn_is_refused_before_the_role_is_declared() -> None:
+    errors: list[ValueError] = []
+
+    def program() -> None:
+        holder = pulumi.ComponentResource("test:index:Holder", "holder")
+        try:
+            declare_data_source(
+                "holder",
+                "ArchiveTable",
+                "api12345",
+                notes_table(actions=["dynamodb:GetItem"]),
+                holder,
+                api_arn="arn:aws:lambda:us-east-1:123456789012:function:not-an-api",
+            )
+        except ValueError as error:
+            errors.append(error)
+
+    evaluation = evaluate_component(program)
+    assert len(errors) == 1 and str(errors[0]).startswith("api_arn: ")
+    assert [record.name for record in evaluation.resources] == ["holder"]
 
 
 def test_read_schema_joins_files_in_order(tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
 """League resolvers (getLeague, listLeagues, upsertLeague) run as AppSync would, against moto DynamoDB.
 
 The stored items follow the League table contract (hash ``id``; GSI ``bySeason`` on season + id);
-readers are a Cognito user with a moto-issued token and an IAM backend caller.
+callers are Cognito users with moto-issued tokens (a plain reader, a member of another group, a
+member of ``admins``) and an IAM backend caller.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pytest
 from moto import mock_aws
 
 from tests.appsync_harness import RESOLVERS, AppSyncHarness, DataSource, dynamodb_table, lambda_source
-from tests.cognito_tokens import CognitoTestPool
+from tests.cognito_tokens import DEFAULT_PASSWORD, CognitoTestPool
 
 REGION = "us-east-1"
 GET_LEAGUE = RESOLVERS / "Query.getLeague.js"
@@ -40,6 +41,7 @@ PREMIER_LEAGUE = {
     "updatedAt": "2025-05-01T10:00:00.000Z",
 }
 SEASON_2024_IDS = ["39", "61", "78", "135", "140"]
+ADMIN_GROUP = "admins"
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,25 @@ class LeagueWorld:
     harness: AppSyncHarness
     table: DataSource
     user_identity: dict[str, Any]
+    """A signed-in user in no group."""
+    editor_identity: dict[str, Any]
+    """A signed-in user in a group other than admins."""
+    admin_identity: dict[str, Any]
+    """A signed-in member of the admins group."""
+
+
+def member_identity(cognito: Any, pool: CognitoTestPool, email: str, group: str) -> dict[str, Any]:
+    """ctx.identity of a user signed in after joining ``group`` (groups reach only tokens issued later)."""
+    user = pool.create_user(email)
+    if group not in {g["GroupName"] for g in cognito.list_groups(UserPoolId=pool.pool_id)["Groups"]}:
+        cognito.create_group(GroupName=group, UserPoolId=pool.pool_id)
+    cognito.admin_add_user_to_group(UserPoolId=pool.pool_id, Username=user.username, GroupName=group)
+    tokens = cognito.initiate_auth(
+        ClientId=pool.client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": email, "PASSWORD": DEFAULT_PASSWORD},
+    )["AuthenticationResult"]
+    return pool.identity_from_token(tokens["IdToken"])
 
 
 @pytest.fixture(scope="module")
@@ -78,13 +99,16 @@ def world() -> Iterator[LeagueWorld]:
             table.put_item(Item={"id": league_id, "season": 2024, "version": 1})
         for league_id in ("39-2023", "61-2023"):
             table.put_item(Item={"id": league_id, "season": 2023, "version": 1})
-        pool = CognitoTestPool(boto3.client("cognito-idp", region_name=REGION))
+        cognito = boto3.client("cognito-idp", region_name=REGION)
+        pool = CognitoTestPool(cognito)
         reader = pool.create_user("reader@example.com")
         with AppSyncHarness() as harness:
             yield LeagueWorld(
                 harness,
                 dynamodb_table("LeagueTable", dynamodb, "leagues"),
                 pool.identity_from_token(reader.id_token),
+                member_identity(cognito, pool, "editor@example.com", "editors"),
+                member_identity(cognito, pool, "admin@example.com", ADMIN_GROUP),
             )
 
 
@@ -99,6 +123,23 @@ def test_get_league_returns_the_stored_league_to_users_and_iam_callers(
     assert run.error is None
     assert run.request["operation"] == "GetItem"
     assert run.result == PREMIER_LEAGUE
+
+
+def test_get_league_reads_consistently(world: LeagueWorld) -> None:
+    """The version read feeds the next expectedVersion; a stale read would cause false conflicts."""
+    sent: list[dict[str, Any]] = []
+
+    def record(params: dict[str, Any], **_: Any) -> None:
+        sent.append(dict(params))
+
+    events = world.table.config["client"].meta.events
+    events.register("provide-client-params.dynamodb.GetItem", record)
+    try:
+        run = world.harness.run_unit(GET_LEAGUE, world.table, arguments={"id": "39"}, identity=IAM_IDENTITY)
+    finally:
+        events.unregister("provide-client-params.dynamodb.GetItem", record)
+    assert run.error is None and run.request["consistentRead"] is True
+    assert [params.get("ConsistentRead") for params in sent] == [True]
 
 
 def test_get_league_of_an_unknown_id_is_null_not_an_error(world: LeagueWorld) -> None:
@@ -195,17 +236,17 @@ def upsert(world: LeagueWorld, function: FakeLeagueFunction, identity: Any, **ar
     )
 
 
-@pytest.mark.parametrize("caller", ["user", "iam"])
+@pytest.mark.parametrize("caller", ["admin", "iam"])
 def test_upsert_league_sends_the_contract_event_and_returns_the_league(
     world: LeagueWorld, caller: str
 ) -> None:
-    identity = world.user_identity if caller == "user" else IAM_IDENTITY
+    identity = world.admin_identity if caller == "admin" else IAM_IDENTITY
     function = FakeLeagueFunction(answer=PREMIER_LEAGUE)
     league_input = {"id": "39", "season": 2024, "teams": [{"id": "33", "name": "Manchester United"}]}
     run = upsert(world, function, identity, input=league_input, expectedVersion=2)
     assert run.error is None and run.result == PREMIER_LEAGUE
     assert run.request["operation"] == "Invoke"
-    expected_sub = world.user_identity["sub"] if caller == "user" else None
+    expected_sub = world.admin_identity["sub"] if caller == "admin" else None
     assert function.events == [
         {
             "field": "upsertLeague",
@@ -213,6 +254,29 @@ def test_upsert_league_sends_the_contract_event_and_returns_the_league(
             "identity": {"sub": expected_sub, "username": identity["username"]},
         }
     ]
+
+
+@pytest.mark.parametrize("caller", ["reader", "editor", "anonymous", "token without sub"])
+def test_only_league_admins_may_upsert(world: LeagueWorld, caller: str) -> None:
+    identity = {
+        "reader": world.user_identity,
+        "editor": world.editor_identity,
+        "anonymous": None,
+        # Not a user-pool identity and not an IAM one: refused rather than guessed at.
+        "token without sub": {"username": "someone", "claims": {}, "groups": [ADMIN_GROUP]},
+    }[caller]
+    function = FakeLeagueFunction(answer=PREMIER_LEAGUE)
+    run = upsert(world, function, identity, input={"id": "39", "season": 2024})
+    assert run.error_type == "Unauthorized"
+    assert (run.result, run.requests, function.events) == (None, [], [])
+
+
+def test_the_admin_identity_really_carries_the_group_claim(world: LeagueWorld) -> None:
+    """Guards the test above: the allowed case must differ from the refused ones only by the group."""
+    assert world.admin_identity["groups"] == [ADMIN_GROUP]
+    assert world.admin_identity["claims"]["cognito:groups"] == [ADMIN_GROUP]
+    assert world.editor_identity["groups"] == ["editors"]
+    assert not world.user_identity["groups"]
 
 
 def test_upsert_league_surfaces_the_lambda_failure_shape_as_a_graphql_error(world: LeagueWorld) -> None:
@@ -242,6 +306,6 @@ def test_upsert_league_rejects_bad_arguments_without_invoking(
     world: LeagueWorld, arguments: dict[str, Any], field: str
 ) -> None:
     function = FakeLeagueFunction(answer=PREMIER_LEAGUE)
-    run = upsert(world, function, world.user_identity, **arguments)
+    run = upsert(world, function, world.admin_identity, **arguments)
     assert run.error_type == "ValidationError" and field in run.error.message
     assert function.events == []

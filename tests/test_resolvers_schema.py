@@ -6,10 +6,20 @@ parses it with components/appsync_prelude.graphql in front.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
-from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, build_schema, parse
+from graphql import (
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    build_schema,
+    parse,
+    value_from_ast_untyped,
+)
 from graphql.language import DirectiveDefinitionNode, ScalarTypeDefinitionNode
 
 from tests.appsync_harness import RESOLVERS
@@ -18,6 +28,8 @@ SCHEMA_FILE = RESOLVERS / "schema.graphql"
 PRELUDE_FILE = Path(__file__).parent.parent / "components" / "appsync_prelude.graphql"
 USER_POOLS_AND_IAM = {"getLeague", "listLeagues", "upsertLeague"}
 USER_POOLS_ONLY = {"myFollows", "action", "unfollow"}
+ADMIN_ONLY = {"upsertLeague"}
+"""Fields that change data every user shares: user-pool callers must be in the admins group."""
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +39,16 @@ def schema() -> GraphQLSchema:
 
 def directive_names(node: object) -> set[str]:
     return {directive.name.value for directive in getattr(node, "directives", None) or []}
+
+
+def directive_arguments(node: object, directive_name: str) -> dict[str, Any]:
+    for directive in getattr(node, "directives", None) or []:
+        if directive.name.value == directive_name:
+            return {
+                argument.name.value: value_from_ast_untyped(argument.value)
+                for argument in directive.arguments
+            }
+    raise AssertionError(f"no @{directive_name}")
 
 
 def unit_resolver_files() -> list[Path]:
@@ -67,6 +89,21 @@ def test_league_operations_allow_users_and_iam_and_follow_operations_only_users(
         assert modes[name] == {"aws_cognito_user_pools", "aws_iam"}, name
     for name in USER_POOLS_ONLY:
         assert modes[name] == {"aws_cognito_user_pools"}, name
+
+
+def test_only_admins_may_write_leagues_and_the_resolver_checks_the_same_group(schema: GraphQLSchema) -> None:
+    """AppSync lets a user-pool caller through a field with cognito_groups only if they are in a listed
+    group; IAM callers are unaffected. The resolver repeats the check, with the same group name."""
+    restricted = {
+        name: directive_arguments(field.ast_node, "aws_cognito_user_pools").get("cognito_groups")
+        for root in (schema.query_type, schema.mutation_type)
+        for name, field in root.fields.items()
+        if name in USER_POOLS_AND_IAM | USER_POOLS_ONLY
+    }
+    assert {name for name, groups in restricted.items() if groups} == ADMIN_ONLY
+    resolver_code = (RESOLVERS / "Mutation.upsertLeague.js").read_text()
+    (group_in_resolver,) = re.findall(r"const ADMIN_GROUP = '([^']+)';", resolver_code)
+    assert restricted["upsertLeague"] == [group_in_resolver]
 
 
 def returned_object_types(schema: GraphQLSchema, field_names: set[str]) -> set[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from functools import cache
@@ -11,7 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from graphql import value_from_ast_untyped
 
+from components.appsync_schema import build_appsync_schema
+from components.backend import RESOLVER_DATA_SOURCES, RESOLVERS
 from tests.policy_evaluator import is_allowed
 from tools.evaluate import Evaluation
 from tools.synth import main as synth_main
@@ -39,6 +43,7 @@ def test_lambda_logging_follows_the_stack() -> None:
     for name, level in (("dev", "TRACE"), ("prod", "WARN")):
         functions = stack(name).of_type("aws:lambda/function:Function")
         assert sorted(function.name for function in functions) == [
+            "app-chat-cleanup-function",
             "app-chat-handler-function",
             "app-league-fn-function",
         ]
@@ -54,7 +59,7 @@ def test_log_retention_follows_the_stack() -> None:
     for name, days in (("dev", 14), ("prod", 365)):
         groups = stack(name).of_type("aws:cloudwatch/logGroup:LogGroup")
         assert {group.inputs["retentionInDays"] for group in groups} == {days}
-        assert len(groups) == 3  # the League function's, the chat handler's and the API's
+        assert len(groups) == 4  # the League function's, the chat handler's, the chat cleanup's and the API's
 
 
 def test_api_logging_and_introspection_follow_the_stack() -> None:
@@ -221,3 +226,66 @@ def test_identity_pool_with_guests_is_declared_and_exported() -> None:
 def test_sign_in_domain_is_deleted_before_it_is_replaced() -> None:
     for name in ("dev", "prod"):
         assert _one(stack(name), "aws:cognito/userPoolDomain:UserPoolDomain").delete_before_replace
+
+
+def _cognito_groups_in_schema() -> set[str]:
+    """Every group an @aws_cognito_user_pools(cognito_groups: [...]) in the API schema refers to."""
+    schema = build_appsync_schema((RESOLVERS / "schema.graphql").read_text())
+    groups: set[str] = set()
+    for root in (schema.query_type, schema.mutation_type):
+        for field in root.fields.values():
+            for directive in field.ast_node.directives:
+                for argument in directive.arguments:
+                    if argument.name.value == "cognito_groups":
+                        groups.update(value_from_ast_untyped(argument.value))
+    return groups
+
+
+def test_every_group_the_schema_requires_exists_in_every_stack() -> None:
+    """A group named in the schema but missing from the pool would lock everyone out of that field."""
+    required = _cognito_groups_in_schema()
+    assert required  # upsertLeague is restricted to league admins
+    for name in ("dev", "prod"):
+        declared = {group.inputs["name"] for group in stack(name).of_type("aws:cognito/userGroup:UserGroup")}
+        assert required <= declared, name
+
+
+def _operations_sent_by(resolver: Path) -> set[tuple[str, str | None]]:
+    """(DynamoDB operation, index or None) pairs a resolver file builds requests for."""
+    code = resolver.read_text()
+    operations = re.findall(r"operation: '(\w+)'", code)
+    indexes = re.findall(r"index: '([\w.-]+)'", code)
+    assert operations and len(indexes) <= 1, resolver.name
+    return {(operation, indexes[0] if indexes and operation == "Query" else None) for operation in operations}
+
+
+def test_table_data_sources_may_do_exactly_what_their_resolvers_send() -> None:
+    evaluation = stack("dev")
+    region = evaluation.outputs["region"]
+    for source in ("LeagueTable", "FollowsTable"):
+        table = evaluation.named(f"app-api-datasource-{source}").inputs["dynamodbConfig"]["tableName"]
+        table_arn = f"arn:aws:dynamodb:{region}:123456789012:table/{table}"
+        needed = {
+            (f"dynamodb:{operation}", table_arn if index is None else f"{table_arn}/index/{index}")
+            for field, data_source in RESOLVER_DATA_SOURCES.items()
+            if data_source == source
+            for operation, index in _operations_sent_by(RESOLVERS / f"{field}.js")
+        }
+        policy = _policy(evaluation, f"app-api-datasource-{source}-policy")
+        granted = {
+            (action, resource)
+            for statement in policy["Statement"]
+            for action in statement["Action"]
+            for resource in statement["Resource"]
+        }
+        assert granted == needed, source
+
+
+def test_league_function_may_only_put_and_is_invoked_only_once_it_may() -> None:
+    evaluation = stack("dev")
+    grant = _policy(evaluation, "app-league-fn-league-table")
+    table = evaluation.outputs["leagueTableName"]
+    table_arn = f"arn:aws:dynamodb:{evaluation.outputs['region']}:123456789012:table/{table}"
+    assert [(s["Action"], s["Resource"]) for s in grant["Statement"]] == [(["dynamodb:PutItem"], [table_arn])]
+    # The data source (and so the upsertLeague resolver) waits for that grant: no AccessDenied race.
+    assert "app-league-fn-league-table" in evaluation.named("app-api-datasource-LeagueFunction").dependencies

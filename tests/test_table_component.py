@@ -6,13 +6,20 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import botocore.session
 import pulumi
 import pulumi_aws as aws
 import pytest
 from moto.iam.access_control import IAMPolicy, PermissionResult
 
 from components.iam import policy_document, service_trust_policy
-from components.table import GlobalSecondaryIndex, Table, TableArgs
+from components.table import (
+    DYNAMODB_ITEM_ACTIONS,
+    DYNAMODB_ITEM_READ_ACTIONS,
+    GlobalSecondaryIndex,
+    Table,
+    TableArgs,
+)
 from tests.support import evaluate_component
 from tools import evaluate as evaluate_module
 from tools.evaluate import Evaluation
@@ -151,6 +158,16 @@ def test_read_write_statement_adds_item_writes_only() -> None:
         assert not any("*" in action for action in statement["Action"])
 
 
+def test_table_grants_use_the_item_actions_data_sources_are_checked_against() -> None:
+    """One definition: a Table grant and an AppSync data source never disagree on what is a read."""
+    evaluation = _evaluate(_league_args())
+    (read,) = _statements(evaluation, "read")
+    (read_write,) = _statements(evaluation, "readWrite")
+    assert set(read["Action"]) == {*DYNAMODB_ITEM_READ_ACTIONS, "dynamodb:DescribeTable"}
+    assert set(read_write["Action"]) == {*DYNAMODB_ITEM_ACTIONS, "dynamodb:DescribeTable"}
+    assert "dynamodb:ConditionCheckItem" in DYNAMODB_ITEM_READ_ACTIONS  # it only evaluates a condition
+
+
 def test_customer_managed_key_adds_key_statements_on_that_key_only() -> None:
     evaluation = _evaluate(_league_args(kms_key_arn=KEY))
     _, read_key = _statements(evaluation, "read")
@@ -230,3 +247,23 @@ def test_grant_helpers_validate_their_names() -> None:
             table.grant_read(role, "Bad Name")
 
     evaluate_component(program)
+
+
+def test_stream_is_off_unless_a_view_is_chosen() -> None:
+    from components.table import STREAM_VIEW_TYPES
+
+    dynamodb = botocore.session.get_session().get_service_model("dynamodb")
+    assert set(STREAM_VIEW_TYPES) == set(dynamodb.shape_for("StreamViewType").enum)
+
+    def build(view: str | None) -> None:
+        Table(
+            "items",
+            TableArgs(hash_key="id", attribute_types={"id": "S"}, protect_data=False, stream_view_type=view),
+        )
+
+    plain = evaluate_component(lambda: build(None)).named("items-table").inputs
+    assert "streamEnabled" not in plain and "streamViewType" not in plain
+    streamed = evaluate_component(lambda: build("KEYS_ONLY")).named("items-table").inputs
+    assert (streamed["streamEnabled"], streamed["streamViewType"]) == (True, "KEYS_ONLY")
+    with pytest.raises(ValueError, match="stream_view_type: 'ALL' is not one of KEYS_ONLY"):
+        build("ALL")

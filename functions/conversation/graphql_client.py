@@ -45,7 +45,11 @@ def urllib_transport(request: urllib.request.Request, timeout_seconds: float) ->
 
 
 class GraphqlClient:
-    """Signs and sends GraphQL requests; retries throttling and server errors a few times."""
+    """Signs and sends GraphQL requests; retries throttling, server errors and timeouts a few times.
+
+    A retry resends the same body, possibly after a first attempt that did reach AppSync, so every
+    mutation sent through it must tolerate that (the stored answer's key is fixed by the turn).
+    """
 
     def __init__(
         self,

@@ -14,8 +14,8 @@ handler sends back, both through AppSync signed with its IAM role:
   once per batch (streaming.py); subscribers of ``onCreateAssistantResponse<Route>(conversationId)``
   whose sub equals ``owner`` receive it;
 - ``createAssistantResponse<Route>(input: CreateConversationMessage<Route>AssistantInput!)`` with
-  ``input = {conversationId, associatedUserMessageId, owner, content: [{text}]}``, once per answer,
-  which stores the assistant message.
+  ``input = {conversationId, associatedUserMessageId, owner, content: [{text}], createdAt}``, once
+  per answer, which stores the assistant message (retries of it store nothing more, see turn.py).
 
 Logging: stdlib ``logging`` only (the Lambda runtime formats JSON and applies the configured level).
 INFO and above carry ids, counts and error codes; message text, prompts and model output are never

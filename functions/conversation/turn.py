@@ -1,8 +1,14 @@
 """One conversation turn: read history, stream the model's answer to the client, store it once.
 
-Writes per answer (whatever its length): one DynamoDB PutItem, made by the
-``createAssistantResponse<Route>`` resolver when the handler persists the finished answer. The
+Writes per answer (whatever its length): one DynamoDB PutItem of the answer (and one UpdateItem of
+the conversation's updatedAt), made by the ``createAssistantResponse<Route>`` resolver when the
+handler persists the finished answer. The
 ``createAssistantResponseStream<Route>`` mutations (one per batch, see streaming.py) store nothing.
+The GraphQL client retries a request after a timeout or a 5xx, which may follow a write that did
+happen; the answer's createdAt is therefore chosen once, before the first attempt, so every attempt
+sends the same key and the resolver stores the answer once (see createAssistantResponse.js).
+
+No tools are offered to the model (see tools.py): the request never carries ``toolConfig``.
 
 Failures reach the client through the protocol's error path: a stream part with ``errors:
 [{errorType, message}]``, which Amplify's ``onStreamEvent`` hands to the subscriber's ``error``
@@ -16,6 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError, ReadTimeoutError
@@ -24,7 +31,7 @@ from .graphql_client import GraphqlClient, GraphqlRequestError
 from .history import HistoryError, conversation_exists, load_recent_messages, model_messages
 from .settings import HandlerSettings
 from .streaming import AnswerStreamer, BatchPolicy, TurnFailureError
-from .tools import NoTools, ToolProvider
+from .tools import TOOL_USE_STOP_REASON
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +68,11 @@ CLIENT_MESSAGES: Mapping[str, str] = {
     "InternalError": "The assistant could not answer because of an internal error.",
 }
 """errorType -> the message the client shows; nothing from the model or the request is echoed."""
+
+
+def utc_timestamp() -> str:
+    """Now, as AppSync's ``util.time.nowISO8601()`` stamps user messages: message keys sort by it."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class InvalidTurnEventError(ValueError):
@@ -138,7 +150,7 @@ class Turn:
         graphql: GraphqlClient,
         clock: Callable[[], float],
         time_left: Callable[[], bool],
-        tools: ToolProvider | None = None,
+        timestamp: Callable[[], str] = utc_timestamp,
     ) -> None:
         self.settings = settings
         self.dynamodb = dynamodb
@@ -146,7 +158,7 @@ class Turn:
         self.graphql = graphql
         self.clock = clock
         self.time_left = time_left
-        self.tools = tools or NoTools()
+        self.timestamp = timestamp
 
     def _mutation(self, name: str, input_type: str, selection: str) -> str:
         return f"mutation Send($input: {input_type}!) {{ {name}(input: $input) {{ {selection} }} }}"
@@ -169,6 +181,8 @@ class Turn:
             "associatedUserMessageId": event.current_message_id,
             "owner": event.owner,
             "content": content,
+            # Taken once: the client's retries resend this very body, so they all name the same item.
+            "createdAt": self.timestamp(),
         }
         self.graphql.execute(query, {"input": answer})
 
@@ -176,16 +190,12 @@ class Turn:
         inference: dict[str, Any] = {"maxTokens": self.settings.max_tokens}
         if self.settings.temperature is not None:
             inference["temperature"] = self.settings.temperature
-        request: dict[str, Any] = {
+        return {
             "modelId": self.settings.model_id,
             "messages": messages,
             "system": [{"text": self.settings.system_prompt}],
             "inferenceConfig": inference,
         }
-        tool_configuration = self.tools.tool_configuration()
-        if tool_configuration is not None:
-            request["toolConfig"] = tool_configuration
-        return request
 
     def _answer(self, event: TurnEvent, sent: list[int]) -> TurnReport:
         settings = self.settings
@@ -206,8 +216,8 @@ class Turn:
 
         policy = BatchPolicy(milliseconds=settings.batch_milliseconds, characters=settings.batch_characters)
         answer = AnswerStreamer(policy, send, self.clock, self.time_left).consume(response["stream"])
-        if answer.stop_reason == "tool_use":
-            # Only reachable once tools are offered (tools.py): running them continues the turn here.
+        if answer.stop_reason == TOOL_USE_STOP_REASON:
+            # No toolConfig is sent, so a model should never stop here; if one does, nothing is stored.
             raise TurnFailureError("UnsupportedToolUse", "the model asked for a tool, but none are offered")
         if not answer.content:
             raise TurnFailureError("IncompleteStream", "the model returned no text")

@@ -1,1 +1,1 @@
-"""League data source for AppSync: validated upserts with optimistic locking, reads, season listing."""
+"""League writes for AppSync: validated upserts with optimistic locking (reads go straight to DynamoDB)."""

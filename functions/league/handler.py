@@ -1,4 +1,10 @@
-"""AppSync Lambda data source for leagues: upsertLeague, getLeague, listLeagues (contracts.md).
+"""AppSync Lambda data source for league writes: upsertLeague, with optimistic locking.
+
+The API reads leagues straight from DynamoDB (getLeague, listLeagues); only writes come here, so
+that every stored league is validated first. The event is the one Mutation.upsertLeague.js builds:
+``{"field": "upsertLeague", "arguments": {"input", "expectedVersion"}, "identity": {...}}``. The
+answer is the saved League, or ``{"errorType", "errorMessage"}``, which the resolver turns into a
+GraphQL error. Who may write is decided before the call (schema directive and resolver).
 
 Logging goes through stdlib ``logging`` only: the Lambda runtime installs a JSON formatter on the
 root logger and applies the configured level (AWS_LAMBDA_LOG_LEVEL), so this module neither
@@ -21,14 +27,8 @@ from typing import Any, TypeVar
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, ValidationError
 
-from .items import decode_page_token, encode_page_token, stored_version, to_item, to_league
-from .models import (
-    DEFAULT_LIMIT,
-    GetLeagueArguments,
-    ListLeaguesArguments,
-    UpsertLeagueArguments,
-    describe,
-)
+from .items import stored_version, to_item, to_league
+from .models import UpsertLeagueArguments, describe
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,6 @@ quiet_aws_sdk_debug_logs()  # the Lambda runtime configures the root logger befo
 Arguments = TypeVar("Arguments", bound=BaseModel)
 
 TABLE_NAME_VARIABLE = "LEAGUE_TABLE_NAME"
-SEASON_INDEX = "bySeason"
 
 
 class RequestError(Exception):
@@ -140,42 +139,7 @@ def _conflict(league_id: str, expected: int | None, current: int | None) -> Requ
     )
 
 
-def get_league(arguments: Any) -> dict[str, Any] | None:
-    request = _parse(GetLeagueArguments, arguments)
-    # Consistent read: the returned version feeds the next upsert's expectedVersion.
-    response = _client().get_item(TableName=_table_name(), Key={"id": {"S": request.id}}, ConsistentRead=True)
-    item = response.get("Item")
-    return to_league(item) if item else None
-
-
-def list_leagues(arguments: Any) -> dict[str, Any]:
-    request = _parse(ListLeaguesArguments, arguments)
-    query: dict[str, Any] = {
-        "TableName": _table_name(),
-        "IndexName": SEASON_INDEX,
-        "KeyConditionExpression": "#season = :season",
-        "ExpressionAttributeNames": {"#season": "season"},
-        "ExpressionAttributeValues": {":season": {"N": str(request.season)}},
-        "Limit": request.limit or DEFAULT_LIMIT,
-    }
-    if request.nextToken is not None:
-        try:
-            query["ExclusiveStartKey"] = decode_page_token(request.nextToken, request.season)
-        except ValueError as error:
-            raise RequestError("ValidationError", str(error)) from None
-    response = _client().query(**query)
-    last_key = response.get("LastEvaluatedKey")
-    return {
-        "items": [to_league(item) for item in response.get("Items", [])],
-        "nextToken": encode_page_token(last_key) if last_key else None,
-    }
-
-
-OPERATIONS: dict[str, Callable[[Any], Any]] = {
-    "getLeague": get_league,
-    "listLeagues": list_leagues,
-    "upsertLeague": upsert_league,
-}
+OPERATIONS: dict[str, Callable[[Any], Any]] = {"upsertLeague": upsert_league}
 
 
 def handler(event: Any, context: Any) -> Any:

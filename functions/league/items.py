@@ -1,17 +1,18 @@
-"""How a league is stored (contracts.md, League table) and how a list position travels to clients.
+"""How a league is stored in the League table, in DynamoDB's wire format.
 
-The DynamoDB shape is written out by hand instead of through boto3's TypeSerializer: it is the
-data contract other code (the AppSync resolvers) reads, so it should be visible in one place.
+One item per league, keyed by ``id`` (S), with ``season`` (N, the key of the ``bySeason`` index),
+``leagueCountry`` (M of optional S ``name``/``code``/``flag``), ``teams`` (L of M with S ``id``,
+``name``, optional ``logo``), ``version`` (N, from 1, one more on each write) and ``updatedAt`` (S,
+ISO 8601 UTC with milliseconds). The shape is written out by hand instead of through boto3's
+TypeSerializer: the AppSync resolvers read these items directly (getLeague, listLeagues return them
+as the GraphQL ``League``), so the shape they rely on should be visible in one place.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from typing import Any
 
-from .models import LeagueInput, field_path, is_identifier
+from .models import LeagueInput
 
 Item = dict[str, Any]
 """A DynamoDB item in the low-level wire format ({"S": ...}, {"N": ...}, ...)."""
@@ -58,31 +59,3 @@ def to_league(item: Item) -> dict[str, Any]:
 
 def stored_version(item: Item | None) -> int | None:
     return int(item["version"]["N"]) if item and "version" in item else None
-
-
-def encode_page_token(last_evaluated_key: Item) -> str:
-    """Opaque to clients: base64 of the position JSON, so it survives any transport unchanged."""
-    position = {"id": last_evaluated_key["id"]["S"], "season": int(last_evaluated_key["season"]["N"])}
-    return base64.urlsafe_b64encode(json.dumps(position, sort_keys=True).encode()).decode("ascii")
-
-
-def decode_page_token(token: str, season: int) -> Item:
-    """The ExclusiveStartKey a token stands for; anything not issued for this season is refused."""
-    refusal = ValueError(
-        f"{field_path(('nextToken',))}: not a token returned by listLeagues for season {season}; "
-        "omit it to start from the first page"
-    )
-    try:
-        position = json.loads(base64.b64decode(token.encode("ascii"), altchars=b"-_", validate=True))
-    except (UnicodeError, binascii.Error, ValueError):
-        raise refusal from None
-    if (
-        not isinstance(position, dict)
-        or set(position) != {"id", "season"}
-        or not isinstance(position["id"], str)
-        or not is_identifier(position["id"])
-        or type(position["season"]) is not int
-        or position["season"] != season
-    ):
-        raise refusal
-    return {"id": {"S": position["id"]}, "season": {"N": str(season)}}

@@ -17,8 +17,6 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, Va
 SEASON_RANGE = (1900, 2100)
 MAX_TEAMS = 100
 """Generous for any real league, and keeps an item far below DynamoDB's 400 KB limit."""
-LIMIT_RANGE = (1, 100)
-DEFAULT_LIMIT = 20
 
 _IDENTIFIER = re.compile(r"[^#\s]{1,128}")
 """The same id rule as the AppSync resolvers: 1–128 characters without whitespace or '#'."""
@@ -91,16 +89,6 @@ class LeagueInput(_Strict):
 class UpsertLeagueArguments(_Strict):
     input: LeagueInput
     expectedVersion: Annotated[StrictInt, Field(ge=1)] | None = None  # noqa: N815 (GraphQL argument)
-
-
-class GetLeagueArguments(_Strict):
-    id: Identifier
-
-
-class ListLeaguesArguments(_Strict):
-    season: Season
-    limit: Annotated[StrictInt, Field(ge=LIMIT_RANGE[0], le=LIMIT_RANGE[1])] | None = None
-    nextToken: Annotated[str, Field(min_length=1, max_length=1024)] | None = None  # noqa: N815
 
 
 def field_path(location: tuple[int | str, ...]) -> str:

@@ -1,0 +1,86 @@
+"""ConversationRoute's message cleanup under Pulumi mocks: the conversations table streams its keys,
+only REMOVE records reach the cleanup function, and its role can do exactly what cleanup.py does."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import botocore.session
+import pytest
+
+from functions.conversation import cleanup
+from tests.policy_evaluator import is_allowed
+from tests.test_conversation_component import REGION, evaluate
+from tools.evaluate import Evaluation
+from tools.fake_cloud import ACCOUNT_ID
+
+BOTOCORE = botocore.session.get_session()
+
+
+@pytest.fixture(scope="module")
+def evaluation() -> Evaluation:
+    return evaluate()
+
+
+def cleanup_policy(evaluation: Evaluation) -> dict[str, Any]:
+    return json.loads(evaluation.named("chat-cleanup-message-cleanup").inputs["policy"])
+
+
+def test_conversations_stream_their_keys_only(evaluation: Evaluation) -> None:
+    conversations = evaluation.named("chat-conversations-table").inputs
+    messages = evaluation.named("chat-messages-table").inputs
+    assert (conversations["streamEnabled"], conversations["streamViewType"]) == (True, "KEYS_ONLY")
+    assert (
+        conversations["streamViewType"]
+        in BOTOCORE.get_service_model("dynamodb").shape_for("StreamViewType").enum
+    )
+    assert "streamEnabled" not in messages  # nothing reads a stream of messages
+
+
+def test_only_removed_conversations_trigger_the_cleanup_function(evaluation: Evaluation) -> None:
+    trigger = evaluation.named("chat-cleanup-trigger")
+    mapping = trigger.inputs
+    function = evaluation.named("chat-cleanup-function").inputs
+    lambda_model = BOTOCORE.get_service_model("lambda")
+    conversations_table = (
+        rf"arn:aws:dynamodb:{REGION}:{ACCOUNT_ID}:table/chat-conversations-table-[0-9a-f]{{7}}"
+    )
+    assert re.fullmatch(conversations_table + "/stream/.+", mapping["eventSourceArn"])
+    assert mapping["functionName"].startswith(
+        f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:chat-cleanup-function"
+    )
+    [criterion] = mapping["filterCriteria"]["filters"]
+    assert json.loads(criterion["pattern"]) == {"eventName": [cleanup.REMOVE]}
+    assert mapping["startingPosition"] in lambda_model.shape_for("EventSourcePosition").enum
+    retries = lambda_model.shape_for("MaximumRetryAttemptsEventSourceMapping").metadata
+    assert retries["min"] <= mapping["maximumRetryAttempts"] <= retries["max"]
+    assert mapping["maximumRetryAttempts"] > 0 and mapping["bisectBatchOnFunctionError"] is True
+    # Lambda checks the role can read the stream when it creates the mapping.
+    assert "chat-cleanup-message-cleanup" in trigger.dependencies
+    assert function["handler"] == "conversation.cleanup.handler"
+    environment = function["environment"]["variables"]
+    assert set(environment) == {cleanup.MESSAGES_TABLE}
+    assert environment[cleanup.MESSAGES_TABLE].startswith("chat-messages-table-")
+
+
+def test_cleanup_role_can_only_find_and_delete_messages_and_read_the_stream(evaluation: Evaluation) -> None:
+    policy = cleanup_policy(evaluation)
+    messages = evaluation.named("chat-handler-function").inputs["environment"]["variables"][
+        "MESSAGES_TABLE_NAME"
+    ]
+    messages_arn = f"arn:aws:dynamodb:{REGION}:{ACCOUNT_ID}:table/{messages}"
+    stream_arn = evaluation.named("chat-cleanup-trigger").inputs["eventSourceArn"]
+    conversations_arn = stream_arn.split("/stream/")[0]
+    statements = {statement["Sid"]: statement for statement in policy["Statement"]}
+    assert set(statements) == {"FindMessages", "DeleteMessages", "ReadConversationDeletions"}
+    for action in ("dynamodb:Query", "dynamodb:BatchWriteItem"):
+        assert is_allowed(policy, action, messages_arn, {})
+        assert not is_allowed(policy, action, conversations_arn, {})
+    for action in ("dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream"):
+        assert is_allowed(policy, action, stream_arn, {})
+    for action in ("dynamodb:Scan", "dynamodb:PutItem", "dynamodb:DeleteTable", "dynamodb:GetItem"):
+        assert not is_allowed(policy, action, messages_arn, {})
+    assert not is_allowed(policy, "dynamodb:GetRecords", f"{messages_arn}/stream/2026-01-01T00:00:00.000", {})
+    assert '"*"' not in json.dumps(policy)
