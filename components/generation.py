@@ -185,23 +185,25 @@ class GenerationRoute(pulumi.ComponentResource):
         self.settings_source = declare_data_source(
             name, f"{args.data_source_name}Settings", args.api_id, NoneDataSource(), self
         )
-        self.settings_function = aws.appsync.Function(
-            f"{name}-settings",
-            api_id=args.api_id,
-            name=f"{args.field_name}Settings",
-            data_source=self.settings_source.name,
-            runtime=APPSYNC_RUNTIME,
-            code=settings_code,
-            opts=pulumi.ResourceOptions(parent=self),
+
+        def pipeline_step(
+            suffix: str, function_name: str, source: aws.appsync.DataSource, code: str
+        ) -> aws.appsync.Function:
+            return aws.appsync.Function(
+                f"{name}-{suffix}",
+                api_id=args.api_id,
+                name=function_name,
+                data_source=source.name,
+                runtime=APPSYNC_RUNTIME,
+                code=code,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+
+        self.settings_function = pipeline_step(
+            "settings", f"{args.field_name}Settings", self.settings_source, settings_code
         )
-        self.invoke_function = aws.appsync.Function(
-            f"{name}-invoke",
-            api_id=args.api_id,
-            name=f"{args.field_name}InvokeConverse",
-            data_source=self.data_source.name,
-            runtime=APPSYNC_RUNTIME,
-            code=invoke_code,
-            opts=pulumi.ResourceOptions(parent=self),
+        self.invoke_function = pipeline_step(
+            "invoke", f"{args.field_name}InvokeConverse", self.data_source, invoke_code
         )
         self.resolver = aws.appsync.Resolver(
             f"{name}-resolver",
