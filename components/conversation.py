@@ -29,7 +29,6 @@ its environment; resolvers need none, so no generated resolver code is involved.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pulumi
@@ -41,6 +40,7 @@ from components.conversation_args import (
     ConversationRouteArgs,
     validate_conversation_args,
 )
+from components.conversation_cleanup import declare_message_cleanup
 from components.conversation_names import RouteNames
 from components.function import LoggedFunction, LoggedFunctionArgs
 from components.graphql_data_sources import (
@@ -56,16 +56,6 @@ OWNER_UPDATED_AT_INDEX = "byOwnerUpdatedAt"
 """Also named in resolvers/conversation/listConversations.js."""
 CONVERSATIONS_STREAM_VIEW = "KEYS_ONLY"
 """The cleanup needs only (owner, id) of a deleted conversation, so the stream carries no content."""
-CLEANUP_TIMEOUT_SECONDS = 300
-"""Room for a long conversation's deletes; an unfinished run is retried and carries on where it stopped."""
-CLEANUP_RETRY_ATTEMPTS = 10
-"""Stream batches retried this often (bisected on each failure) before the mapping moves on."""
-STREAM_READ_ACTIONS = (
-    "dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams",
-)  # fmt: skip
-"""What Lambda's poller needs on the stream it reads (DynamoDB developer guide's Lambda example)."""
-
-
 CONVERSATION_TABLE_ACTIONS = (
     "dynamodb:DeleteItem",
     "dynamodb:GetItem",
@@ -228,7 +218,17 @@ class ConversationRoute(pulumi.ComponentResource):
             opts=child,
         )
 
-        self._declare_cleanup(name, args)
+        self.cleanup = declare_message_cleanup(
+            name,
+            code_path=args.handler_code_path,
+            conversations=self.conversations,
+            messages=self.messages,
+            log_retention_days=args.log_retention_days,
+            application_log_level=args.application_log_level,
+            system_log_level=args.system_log_level,
+            tracing=args.tracing,
+            parent=self,
+        )
 
         specs = {
             # Exactly what resolvers/conversation/*.js send (tests compare the two).
@@ -267,44 +267,6 @@ class ConversationRoute(pulumi.ComponentResource):
                 "messagesTableName": self.messages.name,
                 "handlerName": self.handler.name,
                 "handlerArn": self.handler.arn,
-                "cleanupName": self.cleanup.name,
+                "cleanupName": self.cleanup.function.name,
             }
-        )
-
-    def _declare_cleanup(self, name: str, args: ConversationRouteArgs) -> None:
-        """The stream-triggered function that deletes a deleted conversation's messages."""
-        package = Path(args.handler_code_path).resolve().name
-        self.cleanup = LoggedFunction(
-            f"{name}-cleanup",
-            LoggedFunctionArgs(
-                code_path=args.handler_code_path,
-                handler=f"{package}.cleanup.handler",
-                timeout=CLEANUP_TIMEOUT_SECONDS,
-                environment={"MESSAGES_TABLE_NAME": self.messages.name},
-                log_retention_days=args.log_retention_days,
-                application_log_level=args.application_log_level,
-                system_log_level=args.system_log_level,
-                tracing_mode="Active" if args.tracing else None,
-            ),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        stream_arn = self.conversations.stream_arn
-        self.cleanup_policy = self.cleanup.grant(
-            "message-cleanup",
-            [
-                iam.statement("FindMessages", ["dynamodb:Query"], [self.messages.arn]),
-                iam.statement("DeleteMessages", ["dynamodb:BatchWriteItem"], [self.messages.arn]),
-                iam.statement("ReadConversationDeletions", STREAM_READ_ACTIONS, [stream_arn]),
-            ],
-        )
-        self.cleanup_trigger = aws.lambda_.EventSourceMapping(
-            f"{name}-cleanup-trigger",
-            event_source_arn=stream_arn,
-            function_name=self.cleanup.arn,
-            starting_position="TRIM_HORIZON",
-            filter_criteria={"filters": [{"pattern": json.dumps({"eventName": ["REMOVE"]})}]},
-            maximum_retry_attempts=CLEANUP_RETRY_ATTEMPTS,
-            bisect_batch_on_function_error=True,
-            # Lambda checks the role can read the stream when the mapping is created.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.cleanup_policy]),
         )
