@@ -242,6 +242,18 @@ def conversation_world() -> Iterator[World]:
         yield World(dynamodb=dynamodb, settings=load_settings())
 
 
+def world_fixture() -> Any:
+    """A module-scoped ``world`` (one moto backend per module keeps the tests fast), bound in a test module
+    as ``world = world_fixture()``: a fixture imported by name reads to ruff as an unused import (F401/F811)."""
+
+    @pytest.fixture(scope="module")
+    def world() -> Iterator[World]:
+        with conversation_world() as created:
+            yield created
+
+    return world
+
+
 def store_message(world: World, message_id: str, created_at: str, role: str, content: list[dict[str, Any]],
                   **extra: Any) -> None:  # fmt: skip
     """Writes a message item the way the sendMessage / createAssistantResponse resolvers do."""

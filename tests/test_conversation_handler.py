@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
 
 import pytest
 
@@ -32,17 +31,13 @@ from tests.conversation_fakes import (
     FakeClock,
     World,
     answer_frames,
-    conversation_world,
     reassembled,
     run_turn,
     store_message,
+    world_fixture,
 )
 
-
-@pytest.fixture(scope="module")
-def world() -> Iterator[World]:
-    with conversation_world() as created:
-        yield created
+world = world_fixture()
 
 
 @pytest.mark.parametrize(

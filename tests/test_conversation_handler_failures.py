@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -28,18 +27,14 @@ from tests.conversation_fakes import (
     FakeClock,
     World,
     answer_frames,
-    conversation_world,
     event,
     exception,
     run_turn,
     store_message,
+    world_fixture,
 )
 
-
-@pytest.fixture(scope="module")
-def world() -> Iterator[World]:
-    with conversation_world() as created:
-        yield created
+world = world_fixture()
 
 
 @pytest.mark.parametrize(

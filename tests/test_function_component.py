@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,6 @@ from moto.iam.access_control import IAMPolicy, PermissionResult
 from components.function import LoggedFunction, LoggedFunctionArgs, code_members
 from components.iam import attach_statements, service_trust_policy, statement
 from tests.support import evaluate_component
-from tools import evaluate as evaluate_module
 from tools.evaluate import Evaluation
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -196,27 +194,13 @@ def test_archive_members_sit_under_the_package_folder(demo_code: Path) -> None:
     assert not [name for name in shipped if "__pycache__" in name or not name.endswith(".py")]
 
 
-@pytest.fixture
-def registrations(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, tuple[bool, bool]]]:
-    """Resource options the engine receives (the recorder keeps only inputs)."""
-    seen: dict[str, tuple[bool, bool]] = {}
-    original = evaluate_module.RecordingMonitor.RegisterResource
-
-    def record(self: Any, request: Any) -> Any:
-        seen[request.name] = (request.protect, request.retainOnDelete)
-        return original(self, request)
-
-    monkeypatch.setattr(evaluate_module.RecordingMonitor, "RegisterResource", record)
-    yield seen
-
-
-def test_protect_and_retain_on_delete_reach_every_child(registrations: dict[str, tuple[bool, bool]]) -> None:
-    _evaluate(_args(), pulumi.ResourceOptions(protect=True, retain_on_delete=True))
+def test_protect_and_retain_on_delete_reach_every_child() -> None:
+    protected = _evaluate(_args(), pulumi.ResourceOptions(protect=True, retain_on_delete=True))
     for child in ("role", "logs", "logging", "function"):
-        assert registrations[f"{NAME}-{child}"] == (True, True), child
-    registrations.clear()
-    _evaluate(_args())
-    assert registrations[f"{NAME}-function"] == (False, False)
+        record = protected.named(f"{NAME}-{child}")
+        assert (record.protect, record.retain_on_delete) == (True, True), child
+    unprotected = _evaluate(_args()).named(f"{NAME}-function")
+    assert (unprotected.protect, unprotected.retain_on_delete) == (False, False)
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import botocore.session
@@ -21,7 +20,6 @@ from components.table import (
     TableArgs,
 )
 from tests.support import evaluate_component
-from tools import evaluate as evaluate_module
 from tools.evaluate import Evaluation
 
 BY_SEASON = GlobalSecondaryIndex(name="bySeason", hash_key="season", range_key="id")
@@ -95,27 +93,12 @@ def test_encryption_is_always_on_and_uses_the_given_key() -> None:
     assert with_key["serverSideEncryption"] == {"enabled": True, "kmsKeyArn": KEY}
 
 
-@pytest.fixture
-def registrations(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, tuple[bool, bool]]]:
-    seen: dict[str, tuple[bool, bool]] = {}
-    original = evaluate_module.RecordingMonitor.RegisterResource
-
-    def record(self: Any, request: Any) -> Any:
-        seen[request.name] = (request.protect, request.retainOnDelete)
-        return original(self, request)
-
-    monkeypatch.setattr(evaluate_module.RecordingMonitor, "RegisterResource", record)
-    yield seen
-
-
 @pytest.mark.parametrize("protect_data", [True, False])
-def test_protect_data_switches_recovery_deletion_protection_and_retention(
-    protect_data: bool, registrations: dict[str, tuple[bool, bool]]
-) -> None:
-    inputs = _evaluate(_league_args(protect_data=protect_data)).named("league-table").inputs
-    assert inputs["pointInTimeRecovery"] == {"enabled": protect_data}
-    assert inputs["deletionProtectionEnabled"] is protect_data
-    assert registrations["league-table"] == (protect_data, protect_data)
+def test_protect_data_switches_recovery_deletion_protection_and_retention(protect_data: bool) -> None:
+    table = _evaluate(_league_args(protect_data=protect_data)).named("league-table")
+    assert table.inputs["pointInTimeRecovery"] == {"enabled": protect_data}
+    assert table.inputs["deletionProtectionEnabled"] is protect_data
+    assert (table.protect, table.retain_on_delete) == (protect_data, protect_data)
 
 
 def _statements(evaluation: Evaluation, output: str) -> list[dict[str, Any]]:

@@ -5,20 +5,16 @@
 // Authorization header) with the graphql-js validation errors of each against the schema, and what the
 // client returned. Nothing here decides pass or fail: the Python tests assert on the report.
 //
-// No network and no Cognito: `fetch` is replaced by a stub that answers from canned data, and
-// `WebSocket` by a fake AppSync real-time endpoint (connection_ack, start_ack, one data frame).
-// Auth: the lightest honest way to make the client sign requests as a user-pool user is Amplify's own
-// extension point, a custom `tokenProvider` passed to Amplify.configure. It returns a JWT-shaped access
-// token, so the client goes through its real userPool code path and puts that token in Authorization.
-import { readFileSync } from 'node:fs';
+// No network and no Cognito (see ../amplify_client_harness.mjs): `fetch` answers from canned data,
+// `WebSocket` is a fake AppSync real-time endpoint (connection_ack, start_ack, one data frame), and the
+// client signs as a user-pool user through a custom tokenProvider returning a JWT-shaped access token.
 import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/data';
-import { buildSchema, getVariableValues, parse, validate } from 'graphql';
-import { APPSYNC_PRELUDE } from '../appsync_prelude.mjs';
+import { appsyncSchema, configureAsUserPoolUser, installFakeAppSync, readInput } from '../amplify_client_harness.mjs';
 
 
-const input = JSON.parse(readFileSync(process.argv[2], 'utf8'));
-const schema = buildSchema(APPSYNC_PRELUDE + input.schema);
+const input = readInput(process.argv[2]);
+const schema = appsyncSchema(input.schema);
 const stamp = '2026-01-01T00:00:00.000Z';
 const conversation = { id: 'conv-1', name: 'first', metadata: null, createdAt: stamp, updatedAt: stamp };
 const userMessage = {
@@ -43,67 +39,15 @@ const STREAM_PART = {
 };
 
 const requests = [];
-
-function check(transport, body, authorization) {
-  const document = parse(body.query);
-  const errors = validate(schema, document).map((error) => error.message);
-  const operation = document.definitions.find((definition) => definition.kind === 'OperationDefinition');
-  if (errors.length === 0) {
-    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], body.variables ?? {});
-    errors.push(...(coerced.errors ?? []).map((error) => error.message));
-  }
-  const fields = operation.selectionSet.selections.map((selection) => selection.name.value);
-  requests.push({ transport, operation: operation.operation, fields, query: body.query, variables: body.variables, authorization, errors });
-  return fields[0];
-}
-
-globalThis.fetch = async (url, init) => {
-  const body = JSON.parse(init.body);
-  const field = check('http', body, init.headers.authorization ?? init.headers.Authorization ?? null);
-  const data = { [field]: CANNED[field] ?? null };
-  return new Response(JSON.stringify({ data }), { status: 200, headers: { 'content-type': 'application/json' } });
-};
-
-// A fake AppSync real-time endpoint speaking the graphql-ws dialect AppSync uses.
-class FakeAppSyncSocket {
-  static CONNECTING = 0;
-  static OPEN = 1;
-  static CLOSING = 2;
-  static CLOSED = 3;
-  constructor(url, protocols) {
-    this.url = url;
-    this.protocols = protocols;
-    this.readyState = FakeAppSyncSocket.CONNECTING;
-    this.listeners = {};
-    setTimeout(() => { this.readyState = FakeAppSyncSocket.OPEN; this.onopen?.({}); }, 0);
-  }
-  addEventListener(type, listener) { (this.listeners[type] ??= []).push(listener); }
-  removeEventListener(type, listener) { this.listeners[type] = (this.listeners[type] ?? []).filter((l) => l !== listener); }
-  reply(message) {
-    const event = { data: JSON.stringify(message) };
-    setTimeout(() => { this.onmessage?.(event); (this.listeners.message ?? []).forEach((l) => l(event)); }, 0);
-  }
-  send(raw) {
-    const message = JSON.parse(raw);
-    if (message.type === 'connection_init') this.reply({ type: 'connection_ack', payload: { connectionTimeoutMs: 300000 } });
-    if (message.type === 'start') {
-      const body = JSON.parse(message.payload.data);
-      const field = check('websocket', body, message.payload.extensions?.authorization?.Authorization ?? null);
-      this.reply({ id: message.id, type: 'start_ack' });
-      this.reply({ id: message.id, type: 'data', payload: { data: { [field]: STREAM_PART } } });
-    }
-    if (message.type === 'stop') this.reply({ id: message.id, type: 'complete' });
-  }
-  close() { this.readyState = FakeAppSyncSocket.CLOSED; setTimeout(() => this.onclose?.({}), 0); }
-}
-globalThis.WebSocket = FakeAppSyncSocket;
-
-const encode = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
-const expiresAt = Math.floor(Date.now() / 1000) + 3600;
-const claims = { sub: 'user-sub-1', token_use: 'access', exp: expiresAt, iat: expiresAt - 3600 };
-const rawToken = `${encode({ alg: 'none', typ: 'JWT' })}.${encode(claims)}.unsigned`;
-const accessToken = { payload: claims, toString: () => rawToken };
-Amplify.configure(input.outputs, { Auth: { tokenProvider: { getTokens: async () => ({ accessToken }) } } });
+installFakeAppSync({
+  schema,
+  canned: CANNED,
+  published: [STREAM_PART],
+  record: ({ transport, operation, fields, body, authorization, errors }) => {
+    requests.push({ transport, operation, fields, query: body.query, variables: body.variables, authorization, errors });
+  },
+});
+const rawToken = configureAsUserPoolUser(input.outputs);
 
 const config = Amplify.getConfig();
 const { modelIntrospection, ...graphqlConfig } = config.API?.GraphQL ?? {};

@@ -7,18 +7,16 @@
 // Prints one JSON report (requests with their validation errors, what the client returned, the stream
 // events and errors its onStreamEvent handler received); the Python test decides pass or fail.
 //
-// No network: `fetch` answers from canned data and `WebSocket` is a fake AppSync real-time endpoint
-// (connection_ack, start_ack, then the published parts). The client signs as a user-pool user through
-// Amplify's own extension point, a custom tokenProvider returning a JWT-shaped access token.
-import { readFileSync } from 'node:fs';
-import { Amplify } from 'aws-amplify';
+// No network (see ../amplify_client_harness.mjs): `fetch` answers from canned data and `WebSocket` is a
+// fake AppSync real-time endpoint (connection_ack, start_ack, then the published parts). The client signs
+// as a user-pool user through Amplify's own extension point, a custom tokenProvider returning a
+// JWT-shaped access token.
 import { generateClient } from 'aws-amplify/data';
-import { buildSchema, getVariableValues, parse, validate } from 'graphql';
-import { APPSYNC_PRELUDE } from '../appsync_prelude.mjs';
+import { appsyncSchema, configureAsUserPoolUser, installFakeAppSync, readInput } from '../amplify_client_harness.mjs';
 
 
-const input = JSON.parse(readFileSync(process.argv[2], 'utf8'));
-const schema = buildSchema(APPSYNC_PRELUDE + input.schema);
+const input = readInput(process.argv[2]);
+const schema = appsyncSchema(input.schema);
 const suffix = input.route[0].toUpperCase() + input.route.slice(1);
 const stamp = '2026-01-01T00:00:00.000Z';
 const conversation = { id: 'conv-1', name: 'Standings', metadata: '{"pinned":true}', createdAt: stamp, updatedAt: stamp };
@@ -40,69 +38,16 @@ const CANNED = {
 const PUBLISHED = input.published;
 
 const requests = [];
-
-function check(transport, body, authorization) {
-  const document = parse(body.query);
-  const errors = validate(schema, document).map((error) => error.message);
-  const operation = document.definitions.find((definition) => definition.kind === 'OperationDefinition');
-  if (errors.length === 0) {
-    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], body.variables ?? {});
-    errors.push(...(coerced.errors ?? []).map((error) => error.message));
-  }
-  const field = operation.selectionSet.selections[0].name.value;
-  requests.push({ transport, operation: operation.operation, field, query: body.query, variables: body.variables,
-    authorized: typeof authorization === 'string' && authorization.length > 0, errors });
-  return field;
-}
-
-globalThis.fetch = async (url, init) => {
-  const body = JSON.parse(init.body);
-  const field = check('http', body, init.headers.authorization ?? init.headers.Authorization ?? null);
-  const data = { [field]: CANNED[field] ?? null };
-  return new Response(JSON.stringify({ data }), { status: 200, headers: { 'content-type': 'application/json' } });
-};
-
-class FakeAppSyncSocket {
-  static CONNECTING = 0;
-  static OPEN = 1;
-  static CLOSING = 2;
-  static CLOSED = 3;
-  constructor(url, protocols) {
-    this.url = url;
-    this.protocols = protocols;
-    this.readyState = FakeAppSyncSocket.CONNECTING;
-    this.listeners = {};
-    setTimeout(() => { this.readyState = FakeAppSyncSocket.OPEN; this.onopen?.({}); }, 0);
-  }
-  addEventListener(type, listener) { (this.listeners[type] ??= []).push(listener); }
-  removeEventListener(type, listener) { this.listeners[type] = (this.listeners[type] ?? []).filter((l) => l !== listener); }
-  reply(frame) {
-    const event = { data: JSON.stringify(frame) };
-    setTimeout(() => { this.onmessage?.(event); (this.listeners.message ?? []).forEach((l) => l(event)); }, 0);
-  }
-  send(raw) {
-    const frame = JSON.parse(raw);
-    if (frame.type === 'connection_init') this.reply({ type: 'connection_ack', payload: { connectionTimeoutMs: 300000 } });
-    if (frame.type === 'start') {
-      const body = JSON.parse(frame.payload.data);
-      const field = check('websocket', body, frame.payload.extensions?.authorization?.Authorization ?? null);
-      this.reply({ id: frame.id, type: 'start_ack' });
-      for (const part of PUBLISHED) {
-        this.reply({ id: frame.id, type: 'data', payload: { data: { [field]: part } } });
-      }
-    }
-    if (frame.type === 'stop') this.reply({ id: frame.id, type: 'complete' });
-  }
-  close() { this.readyState = FakeAppSyncSocket.CLOSED; setTimeout(() => this.onclose?.({}), 0); }
-}
-globalThis.WebSocket = FakeAppSyncSocket;
-
-const encode = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
-const expiresAt = Math.floor(Date.now() / 1000) + 3600;
-const claims = { sub: 'user-sub-1', token_use: 'access', exp: expiresAt, iat: expiresAt - 3600 };
-const rawToken = `${encode({ alg: 'none', typ: 'JWT' })}.${encode(claims)}.unsigned`;
-const accessToken = { payload: claims, toString: () => rawToken };
-Amplify.configure(input.outputs, { Auth: { tokenProvider: { getTokens: async () => ({ accessToken }) } } });
+installFakeAppSync({
+  schema,
+  canned: CANNED,
+  published: PUBLISHED,
+  record: ({ transport, operation, fields, body, authorization, errors }) => {
+    requests.push({ transport, operation, field: fields[0], query: body.query, variables: body.variables,
+      authorized: typeof authorization === 'string' && authorization.length > 0, errors });
+  },
+});
+configureAsUserPoolUser(input.outputs);
 
 const client = generateClient();
 const route = client.conversations[input.route];
