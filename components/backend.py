@@ -47,6 +47,12 @@ RESOLVER_DATA_SOURCES = {
 }
 
 
+def api_schema() -> str:
+    """The deployed schema: resolvers/schema.graphql with the generation and conversation routes merged in."""
+    base = read_schema(RESOLVERS / "schema.graphql")
+    return compose_conversation_schema(schema_with_generation(base, GENERATION_FIELD), [CONVERSATION_ROUTE])
+
+
 class FullstackBackend(pulumi.ComponentResource):
     """Cognito + AppSync + Lambda + DynamoDB + Bedrock, as Amplify Gen 2 would deploy them, for one stack."""
 
@@ -55,10 +61,7 @@ class FullstackBackend(pulumi.ComponentResource):
     ) -> None:
         # Everything that can be checked without the cloud is checked before the first resource.
         authentication = auth_args(settings.auth, region=settings.region, protect_data=settings.protect_data)
-        schema = compose_conversation_schema(
-            schema_with_generation(read_schema(RESOLVERS / "schema.graphql"), GENERATION_FIELD),
-            [CONVERSATION_ROUTE],
-        )
+        schema = api_schema()
         client_data = data_outputs(
             region=settings.region,
             schema_sdl=schema,

@@ -288,7 +288,7 @@ def test_conversation_route_names_models_and_operations() -> None:
     assert route["message"]["send"]["name"] == "sendMessageChat"
     assert route["message"]["send"]["type"] == {"model": "ConversationMessageChat"}
     assert route["message"]["subscribe"]["name"] == "onCreateAssistantResponseChat"
-    assert route["message"]["subscribe"]["type"] == {"nonModel": "ChatStreamPart"}
+    assert route["message"]["subscribe"]["type"] == {"nonModel": "AmplifyAIConversationMessageStreamPart"}
     models = route["models"]
     assert models["ConversationChat"]["pluralName"] == "ConversationChats"
     assert models["ConversationMessageChat"]["primaryKeyInfo"]["primaryKeyFieldName"] == "id"
