@@ -105,7 +105,13 @@ class FullstackBackend(pulumi.ComponentResource):
                     "FollowsTable": DynamoDbDataSource(
                         table_name=self.data.follows.name,
                         table_arn=self.data.follows.arn,
-                        actions=("dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"),
+                        # GetItem: after a failed delete condition AppSync reads the item to tell "already gone".
+                        actions=(
+                            "dynamodb:UpdateItem",
+                            "dynamodb:DeleteItem",
+                            "dynamodb:Query",
+                            "dynamodb:GetItem",
+                        ),
                     ),
                     "LeagueFunction": LambdaDataSource(
                         function_arn=self.data.league_function.arn,

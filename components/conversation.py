@@ -62,7 +62,8 @@ CONVERSATION_TABLE_ACTIONS = (
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
 )
-MESSAGE_TABLE_ACTIONS = ("dynamodb:PutItem", "dynamodb:Query")
+MESSAGE_TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query")
+"""GetItem because a retried answer's conditional put fails and AppSync reads the stored item to see it is the same."""
 
 
 def _resolver_plan(names: RouteNames, code: Path) -> tuple[dict[str, PipelineFunction], dict[str, Resolver]]:
@@ -231,7 +232,7 @@ class ConversationRoute(pulumi.ComponentResource):
         )
 
         specs = {
-            # Exactly what resolvers/conversation/*.js send (tests compare the two).
+            # Exactly what resolvers/conversation/*.js send (tests/test_stack.py compares the two).
             sources["conversations"]: DynamoDbDataSource(
                 table_name=self.conversations.name,
                 table_arn=self.conversations.arn,

@@ -18,7 +18,8 @@ const SEASON_MIN = 1900;
 const SEASON_MAX = 2100;
 
 // A user-pool identity carries the caller's sub; an IAM identity carries a userArn and no sub.
-// Anything else (no identity, or another auth mode) is refused.
+// IAM identities that come from a Cognito identity pool (browser users, guests) are not backend
+// callers and are refused, as is anything else (no identity, or another auth mode).
 function requireLeagueAdmin(ctx) {
   const identity = ctx.identity;
   if (identity?.sub) {
@@ -28,8 +29,8 @@ function requireLeagueAdmin(ctx) {
     }
     return;
   }
-  if (!identity?.userArn) {
-    util.error('Changing leagues needs an administrator or an IAM caller', 'Unauthorized');
+  if (!identity?.userArn || identity.cognitoIdentityPoolId || identity.cognitoIdentityId) {
+    util.error('Changing leagues needs an administrator or a backend IAM caller', 'Unauthorized');
   }
 }
 

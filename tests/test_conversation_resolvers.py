@@ -346,6 +346,30 @@ def test_refusals_name_the_problem(
     assert run.error_type == error_type and run.requests == []
 
 
+@pytest.mark.parametrize(
+    "identity",
+    [
+        {"accountId": "123456789012", "userArn": "arn:aws:sts::123456789012:assumed-role/auth/x",
+         "cognitoIdentityPoolId": "us-east-1:11111111-2222-3333-4444-555555555555",
+         "cognitoIdentityId": "us-east-1:66666666-7777-8888-9999-000000000000"},
+        None,
+    ],
+    ids=["identity-pool user", "anonymous"],
+)  # fmt: skip
+def test_only_the_handler_role_may_publish_stream_parts(
+    world: ChatWorld, identity: dict[str, Any] | None
+) -> None:
+    part = {"conversationId": "c", "associatedUserMessageId": "u", "owner": world.users["alice"]["sub"]}
+    run = world.harness.run_unit(
+        CODE / "createAssistantResponseStream.js", world.none, arguments={"input": part}, identity=identity
+    )
+    assert run.error_type == "Unauthorized"
+    allowed = world.harness.run_unit(
+        CODE / "createAssistantResponseStream.js", world.none, arguments={"input": part}, identity=IAM_CALLER
+    )
+    assert allowed.error is None
+
+
 def test_pipeline_refusals(world: ChatWorld) -> None:
     conversation_id = world.create("alice", "refusals", "2026-07-01T00:00:00.000Z")["id"]
     steps = [step("touchConversation", world.conversations), step("writeMessage", world.messages)]

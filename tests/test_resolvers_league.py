@@ -256,7 +256,10 @@ def test_upsert_league_sends_the_contract_event_and_returns_the_league(
     ]
 
 
-@pytest.mark.parametrize("caller", ["reader", "editor", "anonymous", "token without sub"])
+@pytest.mark.parametrize(
+    "caller",
+    ["reader", "editor", "anonymous", "token without sub", "identity-pool user", "identity-pool guest"],
+)
 def test_only_league_admins_may_upsert(world: LeagueWorld, caller: str) -> None:
     identity = {
         "reader": world.user_identity,
@@ -264,6 +267,19 @@ def test_only_league_admins_may_upsert(world: LeagueWorld, caller: str) -> None:
         "anonymous": None,
         # Not a user-pool identity and not an IAM one: refused rather than guessed at.
         "token without sub": {"username": "someone", "claims": {}, "groups": [ADMIN_GROUP]},
+        # IAM identities that a browser got from a Cognito identity pool are users, not backend jobs.
+        "identity-pool user": {
+            **IAM_IDENTITY,
+            "cognitoIdentityPoolId": "us-east-1:11111111-2222-3333-4444-555555555555",
+            "cognitoIdentityId": "us-east-1:66666666-7777-8888-9999-000000000000",
+            "cognitoIdentityAuthType": "authenticated",
+        },
+        "identity-pool guest": {
+            **IAM_IDENTITY,
+            "cognitoIdentityPoolId": "us-east-1:11111111-2222-3333-4444-555555555555",
+            "cognitoIdentityId": "us-east-1:66666666-7777-8888-9999-000000000001",
+            "cognitoIdentityAuthType": "unauthenticated",
+        },
     }[caller]
     function = FakeLeagueFunction(answer=PREMIER_LEAGUE)
     run = upsert(world, function, identity, input={"id": "39", "season": 2024})

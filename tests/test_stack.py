@@ -16,6 +16,8 @@ from graphql import value_from_ast_untyped
 
 from components.appsync_schema import build_appsync_schema
 from components.backend import RESOLVER_DATA_SOURCES, RESOLVERS
+from components.conversation import _resolver_plan
+from components.conversation_names import RouteNames
 from tests.policy_evaluator import is_allowed
 from tools.evaluate import Evaluation
 from tools.synth import main as synth_main
@@ -254,24 +256,55 @@ def _operations_sent_by(resolver: Path) -> set[tuple[str, str | None]]:
     """(DynamoDB operation, index or None) pairs a resolver file builds requests for."""
     code = resolver.read_text()
     operations = re.findall(r"operation: '(\w+)'", code)
-    indexes = re.findall(r"index: '([\w.-]+)'", code)
+    constants = dict(re.findall(r"const (\w+) = '([\w.-]+)'", code))
+    indexes = [constants.get(name, name) for name in re.findall(r"index: '?([\w.-]+)'?", code)]
     assert operations and len(indexes) <= 1, resolver.name
     return {(operation, indexes[0] if indexes and operation == "Query" else None) for operation in operations}
 
 
+def _table_sources() -> dict[str, tuple[str, list[Path]]]:
+    """Each table data source: (its resource name, the resolver and pipeline-function files using it)."""
+    sources: dict[str, tuple[str, list[Path]]] = {}
+    for field, data_source in RESOLVER_DATA_SOURCES.items():
+        if data_source.endswith("Table"):
+            sources.setdefault(data_source, (f"app-api-datasource-{data_source}", []))[1].append(
+                RESOLVERS / f"{field}.js"
+            )
+    functions, resolvers = _resolver_plan(RouteNames.of("chat"), RESOLVERS / "conversation")
+    for spec in (*functions.values(), *resolvers.values()):
+        if spec.data_source and spec.data_source.endswith("Table"):
+            sources.setdefault(spec.data_source, (f"app-chat-datasource-{spec.data_source}", []))[1].append(
+                spec.code_path
+            )
+    return sources
+
+
 def test_table_data_sources_may_do_exactly_what_their_resolvers_send() -> None:
+    """Every DynamoDB action a resolver file builds, on the table or the index it names, and nothing else.
+
+    A conditional write also needs GetItem: when the condition fails, AppSync reads the stored item to
+    tell "already in the desired state" (success) from a real conflict, with the data source's role.
+    """
     evaluation = stack("dev")
     region = evaluation.outputs["region"]
-    for source in ("LeagueTable", "FollowsTable"):
-        table = evaluation.named(f"app-api-datasource-{source}").inputs["dynamodbConfig"]["tableName"]
+    sources = _table_sources()
+    assert set(sources) == {
+        "LeagueTable",
+        "FollowsTable",
+        "ConversationChatTable",
+        "ConversationMessageChatTable",
+    }
+    for source, (resource, files) in sources.items():
+        table = evaluation.named(resource).inputs["dynamodbConfig"]["tableName"]
         table_arn = f"arn:aws:dynamodb:{region}:123456789012:table/{table}"
         needed = {
             (f"dynamodb:{operation}", table_arn if index is None else f"{table_arn}/index/{index}")
-            for field, data_source in RESOLVER_DATA_SOURCES.items()
-            if data_source == source
-            for operation, index in _operations_sent_by(RESOLVERS / f"{field}.js")
+            for file in files
+            for operation, index in _operations_sent_by(file)
         }
-        policy = _policy(evaluation, f"app-api-datasource-{source}-policy")
+        if any("condition:" in file.read_text() for file in files):
+            needed.add(("dynamodb:GetItem", table_arn))
+        policy = _policy(evaluation, f"{resource}-policy")
         granted = {
             (action, resource)
             for statement in policy["Statement"]

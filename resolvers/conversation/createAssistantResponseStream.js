@@ -5,7 +5,9 @@
 import { util } from '@aws-appsync/utils';
 
 export function request(ctx) {
-  if (ctx.identity?.sub) {
+  // Only the handler's own role: not a user-pool caller, and not a browser identity from an identity pool.
+  const identity = ctx.identity;
+  if (identity?.sub || !identity?.userArn || identity.cognitoIdentityPoolId || identity.cognitoIdentityId) {
     util.error('Only the conversation handler may publish answers', 'Unauthorized');
   }
   const input = ctx.arguments.input;
