@@ -200,6 +200,7 @@ class FullstackBackend(pulumi.ComponentResource):
             "leagueFunctionName": self.data.league_function.name,
             "modelInvokeId": self.generation.model_invoke_id,
             "conversationFunctionName": self.conversation.handler.name,
+            "conversationCleanupFailuresQueueUrl": self.conversation.cleanup.failures.url,
             "amplifyOutputs": self.amplify_outputs,
             **({"hostingUrl": self.hosting.url} if self.hosting else {}),
         }

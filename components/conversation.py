@@ -269,5 +269,6 @@ class ConversationRoute(pulumi.ComponentResource):
                 "handlerName": self.handler.name,
                 "handlerArn": self.handler.arn,
                 "cleanupName": self.cleanup.function.name,
+                "cleanupFailuresQueueUrl": self.cleanup.failures.url,
             }
         )

@@ -38,7 +38,8 @@ truthy contentBlockDoneAtIndex, and ends the turn on stopReason).
 Only the handler (IAM) calls ``createAssistantResponseStreamChat(input:
 CreateConversationMessageChatAssistantStreamingInput!)`` (published to the subscription) and
 ``createAssistantResponseChat(input: CreateConversationMessageChatAssistantInput!)`` (stores the
-answer, idempotently: its key comes from ``associatedUserMessageId`` and the input's ``createdAt``).
+answer, idempotently: its key comes from ``associatedUserMessageId`` and the input's ``createdAt``, which
+is the answered user message's stored createdAt, so the answer sorts right after its question).
 Their inputs carry ``owner``: an IAM caller has no Cognito identity, so the handler states whom the
 answer belongs to; the subscription filter delivers it only to that owner.
 
@@ -199,8 +200,8 @@ input Create{names.conversation_type}Input {{ name: String metadata: AWSJSON }}
 input Update{names.conversation_type}Input {{ id: ID! name: String metadata: AWSJSON }}
 input Delete{names.conversation_type}Input {{ id: ID! }}
 
-# createdAt is chosen once per answer by the handler: with the id derived from the user message, it
-# fixes the stored answer's key, so a retried mutation cannot store the answer twice.
+# createdAt is the answered user message's stored createdAt: with the id derived from that message, it
+# fixes the stored answer's key, so neither a retried mutation nor a second run stores it twice.
 input {names.response_input_type} {{
   conversationId: ID!
   associatedUserMessageId: ID!

@@ -38,8 +38,6 @@ CONVERSATION = "c0000000-0000-4000-8000-000000000001"
 SYSTEM_PROMPT = "You are a football-league assistant (secret house style 7Q)."
 USER_TEXT = "Which teams play in the confidential-league-alpha?"
 ANSWER_WORD = "lorem "
-ANSWERED_AT = "2026-09-01T12:00:00.000Z"
-"""The wall-clock time fake turns stamp on their stored answer."""
 ENVIRONMENT = {
     "CONVERSATIONS_TABLE_NAME": "conversations-test",
     "MESSAGES_TABLE_NAME": "messages-test",
@@ -285,7 +283,7 @@ def run_turn(
     settings = replace(world.settings, **setting_changes)
     graphql = GraphqlClient(GRAPHQL_URL, REGION, Credentials, transport=appsync, sleep=lambda seconds: None)
     turn = Turn(settings, dynamodb=world.dynamodb, bedrock=bedrock.client(), graphql=graphql,
-                clock=bedrock.clock, time_left=time_left, timestamp=lambda: ANSWERED_AT)  # fmt: skip
+                clock=bedrock.clock, time_left=time_left)  # fmt: skip
     event = TurnEvent(conversation_id=CONVERSATION, current_message_id=message_id, owner=owner)
     return turn.run(event)
 

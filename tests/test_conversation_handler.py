@@ -17,7 +17,6 @@ from functions.conversation.settings import SettingsError, load_settings
 from tests.conversation_fakes import (
     ACCESS_KEY,
     ANSWER_WORD,
-    ANSWERED_AT,
     CONVERSATION,
     ENVIRONMENT,
     GRAPHQL_URL,
@@ -57,13 +56,8 @@ def test_long_answer_is_streamed_in_batches_and_stored_once(
     expected_text_batches: int,
 ) -> None:
     message_id = f"m-long-{step_milliseconds}"
-    store_message(
-        world,
-        message_id,
-        f"2026-02-0{1 + step_milliseconds % 7}T10:00:00.000Z",
-        "user",
-        [{"text": USER_TEXT}],
-    )
+    asked_at = f"2026-02-0{1 + step_milliseconds % 7}T10:00:00.000Z"
+    store_message(world, message_id, asked_at, "user", [{"text": USER_TEXT}])
     bedrock = FakeBedrock(FakeClock(), answer_frames([ANSWER_WORD] * 500), step_milliseconds)
     appsync = FakeAppSync()
 
@@ -85,9 +79,10 @@ def test_long_answer_is_streamed_in_batches_and_stored_once(
     assert parts[-1]["stopReason"] == "end_turn"
     assert len(parts) == expected_text_batches + 2
     # Exactly one persisting mutation (one DynamoDB write in its resolver) for the whole answer,
-    # sent before the stop reason so a client reloading on it finds the message.
+    # sent before the stop reason so a client reloading on it finds the message; it carries the
+    # question's stored time, which keys the answer whichever run stores it.
     assert stored == [{"conversationId": CONVERSATION, "associatedUserMessageId": message_id, "owner": OWNER,
-                       "content": [{"text": ANSWER_WORD * 500}], "createdAt": ANSWERED_AT}]  # fmt: skip
+                       "content": [{"text": ANSWER_WORD * 500}], "createdAt": asked_at}]  # fmt: skip
     bodies = appsync.bodies()
     assert "createAssistantResponseChat(" in bodies[-2]["query"] and "stopReason" in json.dumps(bodies[-1])
     for part in parts:

@@ -89,7 +89,7 @@ class ChatWorld:
     def answer(
         self, conversation_id: str, user_message_id: str, owner: str, text: str, created_at: str
     ) -> ResolverRun:
-        """The handler's store call; ``created_at`` is the answer's time, which the handler chooses."""
+        """The handler's store call; ``created_at`` is the answered user message's stored createdAt."""
         steps = [step("touchConversation", self.conversations), step("writeMessage", self.messages)]
         answer = {"conversationId": conversation_id, "associatedUserMessageId": user_message_id, "owner": owner,
                   "content": [{"text": text}], "createdAt": created_at}  # fmt: skip
@@ -253,9 +253,7 @@ def test_history_is_in_order_and_paginated(world: ChatWorld) -> None:
         sent = world.send(
             "alice", conversation_id, f"question {turn}", f"2026-04-01T00:0{turn}:00.000Z"
         ).result
-        answered = world.answer(
-            conversation_id, sent["id"], owner, f"answer {turn}", f"2026-04-01T00:0{turn}:30.000Z"
-        )
+        answered = world.answer(conversation_id, sent["id"], owner, f"answer {turn}", sent["createdAt"])
         assert answered.error is None and answered.result["associatedUserMessageId"] == sent["id"]
         expected += [("user", f"question {turn}"), ("assistant", f"answer {turn}")]
 
@@ -382,6 +380,18 @@ def test_pipeline_refusals(world: ChatWorld) -> None:
         arguments={"input": {"conversationId": conversation_id, "associatedUserMessageId": "u1",
                              "owner": world.users["alice"]["sub"], "content": [{"text": "forged"}]}},
     )  # fmt: skip
+    pool_identity = {
+        **IAM_CALLER,
+        "cognitoIdentityPoolId": "us-east-1:11111111-2222-3333-4444-555555555555",
+        "cognitoIdentityId": "us-east-1:66666666-7777-8888-9999-000000000000",
+    }
+    browser_answer = world.harness.run_pipeline(
+        CODE / "createAssistantResponse.js", steps, identity=pool_identity,
+        arguments={"input": {"conversationId": conversation_id, "associatedUserMessageId": "u1",
+                             "owner": world.users["alice"]["sub"], "content": [{"text": "forged"}],
+                             "createdAt": "2026-07-01T00:01:00.000Z"}},
+    )  # fmt: skip
+    assert browser_answer.error_type == "Unauthorized" and browser_answer.requests == []
     empty = world.harness.run_pipeline(CODE / "sendMessage.js", steps, identity=world.users["alice"],
                                        arguments={"conversationId": conversation_id, "content": []})  # fmt: skip
     mixed = world.harness.run_pipeline(

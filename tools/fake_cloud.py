@@ -126,6 +126,9 @@ class FakeCloud(pulumi.runtime.Mocks):
         if typ == "aws:lambda/layerVersion:LayerVersion":
             layer_arn = f"arn:aws:lambda:{region}:{account}:layer:{inputs.get('layerName', physical)}"
             return f"{layer_arn}:1", {"arn": f"{layer_arn}:1", "layerArn": layer_arn, "version": "1"}
+        if typ == "aws:sqs/queue:Queue":
+            url = f"https://sqs.{region}.amazonaws.com/{account}/{physical}"
+            return url, {"name": physical, "arn": f"arn:aws:sqs:{region}:{account}:{physical}", "url": url}
         if typ == "aws:amplify/app:App":
             app_id = "d" + _alnum(logical, length=13)
             return app_id, {

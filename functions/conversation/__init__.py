@@ -1,1 +1,8 @@
-"""Lambda handler of the conversation route (package ``conversation``; entry ``conversation.handler.handler``)."""
+"""Lambda code of a conversation route: one package, deployed to two functions with different entry points.
+
+- ``conversation.handler.handler`` answers a user message (invoked asynchronously by ``sendMessage<Route>``);
+- ``conversation.cleanup.handler`` deletes the messages of deleted conversations (DynamoDB stream trigger).
+
+They ship as one archive because the route's component deploys both from one code path; neither entry
+point imports the other's modules, so each function loads only what it runs.
+"""

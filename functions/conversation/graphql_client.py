@@ -34,6 +34,11 @@ Transport = Callable[[urllib.request.Request, float], tuple[int, bytes]]
 class GraphqlRequestError(Exception):
     """AppSync refused the request or answered with GraphQL errors (their types, never their data)."""
 
+    def __init__(self, message: str, error_types: frozenset[str] = frozenset()) -> None:
+        super().__init__(message)
+        # The errorType of every GraphQL error: lets a caller tell an expected refusal from a fault.
+        self.error_types = error_types
+
 
 def urllib_transport(request: urllib.request.Request, timeout_seconds: float) -> tuple[int, bytes]:
     """The real transport; HTTP error statuses are returned, not raised, so callers see one shape."""
@@ -101,6 +106,8 @@ class GraphqlClient:
         answer = json.loads(payload)
         errors = answer.get("errors")
         if errors:
-            kinds = sorted({str(error.get("errorType")) for error in errors if isinstance(error, Mapping)})
-            raise GraphqlRequestError(f"AppSync returned GraphQL errors of type(s) {', '.join(kinds)}")
+            kinds = frozenset(str(error.get("errorType")) for error in errors if isinstance(error, Mapping))
+            raise GraphqlRequestError(
+                f"AppSync returned GraphQL errors of type(s) {', '.join(sorted(kinds))}", error_types=kinds
+            )
         return answer.get("data") or {}

@@ -15,7 +15,12 @@ handler sends back, both through AppSync signed with its IAM role:
   whose sub equals ``owner`` receive it;
 - ``createAssistantResponse<Route>(input: CreateConversationMessage<Route>AssistantInput!)`` with
   ``input = {conversationId, associatedUserMessageId, owner, content: [{text}], createdAt}``, once
-  per answer, which stores the assistant message (retries of it store nothing more, see turn.py).
+  per answer, which stores the assistant message; ``createdAt`` is the user message's own stored
+  createdAt, so the answer's key derives from the message it answers and a resend, or a duplicate
+  event for the same message, cannot store a second answer (see turn.py).
+
+The returned ``status`` is ``answered``, ``failed``, ``duplicate`` (the message was already answered:
+no model call, nothing sent) or ``rejected`` (the payload is not a turn event).
 
 Logging: stdlib ``logging`` only (the Lambda runtime formats JSON and applies the configured level).
 INFO and above carry ids, counts and error codes; message text, prompts and model output are never

@@ -81,6 +81,29 @@ def load_recent_messages(
     return items
 
 
+def is_answered(items: Sequence[Mapping[str, Any]], user_message_id: str) -> bool:
+    """True when ``items`` hold an assistant answer to ``user_message_id``.
+
+    Conclusive whenever the user message itself was read: its answer is keyed right after it (see
+    createAssistantResponse.js), so the newest-first read that reached the question reached its answer.
+    """
+    return any(
+        item.get("role") == "assistant" and item.get("associatedUserMessageId") == user_message_id
+        for item in items
+    )
+
+
+def created_at_of(items: Sequence[Mapping[str, Any]], message_id: str) -> str:
+    """The stored createdAt of message ``message_id``: its answer is keyed by it."""
+    for item in items:
+        if item.get("id") == message_id:
+            created_at = item.get("createdAt")
+            if not isinstance(created_at, str) or not created_at:
+                raise HistoryError(f"message {message_id} has no createdAt")
+            return created_at
+    raise HistoryError("the current message is not in the conversation's recent history")
+
+
 def _decoded_bytes(encoded: Any, where: str) -> bytes:
     if not isinstance(encoded, str):
         raise HistoryError(f"{where}.source.bytes is missing")

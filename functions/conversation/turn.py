@@ -4,9 +4,19 @@ Writes per answer (whatever its length): one DynamoDB PutItem of the answer (and
 the conversation's updatedAt), made by the ``createAssistantResponse<Route>`` resolver when the
 handler persists the finished answer. The
 ``createAssistantResponseStream<Route>`` mutations (one per batch, see streaming.py) store nothing.
-The GraphQL client retries a request after a timeout or a 5xx, which may follow a write that did
-happen; the answer's createdAt is therefore chosen once, before the first attempt, so every attempt
-sends the same key and the resolver stores the answer once (see createAssistantResponse.js).
+
+One answer per user message, however often the turn runs. Lambda delivers an asynchronous event at
+least once (even with retries off), and the GraphQL client resends a request after a timeout or a
+5xx that may follow a write that did happen. So:
+- the answer's key derives from the user message alone: it carries the message's stored createdAt
+  (see createAssistantResponse.js), never the time of the run, so every run and every resend names
+  the same item; a resend of the same body is stored once, a different answer is refused (Conflict);
+- a run whose history already holds an answer to its message stops before calling the model (a
+  duplicate event arriving after the first run stored its answer);
+- a run that loses the race (both read the history before either stored) meets the Conflict and
+  ends quietly: the other run's answer is the stored one, and that run ends the turn for the client
+  (the parts the losing run streamed did reach the subscriber; only a claim written before the model
+  call could prevent that).
 
 No tools are offered to the model (see tools.py): the request never carries ``toolConfig``.
 
@@ -22,13 +32,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError, ConnectTimeoutError, ReadTimeoutError
 
 from .graphql_client import GraphqlClient, GraphqlRequestError
-from .history import HistoryError, conversation_exists, load_recent_messages, model_messages
+from .history import (
+    HistoryError,
+    conversation_exists,
+    created_at_of,
+    is_answered,
+    load_recent_messages,
+    model_messages,
+)
 from .settings import HandlerSettings
 from .streaming import AnswerStreamer, BatchPolicy, TurnFailureError
 from .tools import TOOL_USE_STOP_REASON
@@ -36,6 +52,8 @@ from .tools import TOOL_USE_STOP_REASON
 logger = logging.getLogger(__name__)
 
 MAX_ID_LENGTH = 128
+CONFLICT_ERROR_TYPE = "Conflict"
+"""What the store mutation answers when another answer to the same user message is already stored."""
 
 STREAM_PART_SELECTION = (
     "id owner conversationId associatedUserMessageId contentBlockIndex contentBlockText "
@@ -68,11 +86,6 @@ CLIENT_MESSAGES: Mapping[str, str] = {
     "InternalError": "The assistant could not answer because of an internal error.",
 }
 """errorType -> the message the client shows; nothing from the model or the request is echoed."""
-
-
-def utc_timestamp() -> str:
-    """Now, as AppSync's ``util.time.nowISO8601()`` stamps user messages: message keys sort by it."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class InvalidTurnEventError(ValueError):
@@ -114,7 +127,7 @@ class TurnReport:
     """Outcome of a turn, returned by the handler (visible in tests; async callers ignore it)."""
 
     status: str
-    """"answered" or "failed"."""
+    """"answered", "failed", or "duplicate" (the message was or is being answered by another run)."""
     error_type: str | None = None
     """The errorType sent to the client when the turn failed."""
     parts_sent: int = 0
@@ -150,7 +163,6 @@ class Turn:
         graphql: GraphqlClient,
         clock: Callable[[], float],
         time_left: Callable[[], bool],
-        timestamp: Callable[[], str] = utc_timestamp,
     ) -> None:
         self.settings = settings
         self.dynamodb = dynamodb
@@ -158,7 +170,6 @@ class Turn:
         self.graphql = graphql
         self.clock = clock
         self.time_left = time_left
-        self.timestamp = timestamp
 
     def _mutation(self, name: str, input_type: str, selection: str) -> str:
         return f"mutation Send($input: {input_type}!) {{ {name}(input: $input) {{ {selection} }} }}"
@@ -174,17 +185,24 @@ class Turn:
         )
         self.graphql.execute(query, {"input": {**identity, **part}})
 
-    def _store_answer(self, event: TurnEvent, content: list[dict[str, Any]]) -> None:
+    def _store_answer(self, event: TurnEvent, content: list[dict[str, Any]], asked_at: str) -> bool:
+        """Stores the answer; False when another run already stored a different one (Conflict)."""
         query = self._mutation(self.settings.response_mutation, self.settings.response_input_type, "id")
         answer = {
             "conversationId": event.conversation_id,
             "associatedUserMessageId": event.current_message_id,
             "owner": event.owner,
             "content": content,
-            # Taken once: the client's retries resend this very body, so they all name the same item.
-            "createdAt": self.timestamp(),
+            # The question's time, not this run's: every run for this message names the same item.
+            "createdAt": asked_at,
         }
-        self.graphql.execute(query, {"input": answer})
+        try:
+            self.graphql.execute(query, {"input": answer})
+        except GraphqlRequestError as failure:
+            if CONFLICT_ERROR_TYPE in failure.error_types:
+                return False
+            raise
+        return True
 
     def _request(self, messages: list[dict[str, Any]]) -> dict[str, Any]:
         inference: dict[str, Any] = {"maxTokens": self.settings.max_tokens}
@@ -206,9 +224,11 @@ class Turn:
         items = load_recent_messages(
             self.dynamodb, settings.messages_table, event.owner, event.conversation_id, settings.history_limit
         )
-        response = self.bedrock.converse_stream(
-            **self._request(model_messages(items, event.current_message_id))
-        )
+        if is_answered(items, event.current_message_id):
+            return TurnReport("duplicate")
+        messages = model_messages(items, event.current_message_id)
+        asked_at = created_at_of(items, event.current_message_id)
+        response = self.bedrock.converse_stream(**self._request(messages))
 
         def send(part: dict[str, Any]) -> None:
             self._send_part(event, part)
@@ -221,7 +241,9 @@ class Turn:
             raise TurnFailureError("UnsupportedToolUse", "the model asked for a tool, but none are offered")
         if not answer.content:
             raise TurnFailureError("IncompleteStream", "the model returned no text")
-        self._store_answer(event, answer.content)
+        if not self._store_answer(event, answer.content, asked_at):
+            # The run that stored first ends the turn for the client; an error part now would contradict it.
+            return TurnReport("duplicate", parts_sent=sent[0])
         send({"contentBlockIndex": answer.last_block_index, "stopReason": answer.stop_reason})
         return TurnReport("answered", parts_sent=sent[0], stop_reason=answer.stop_reason)
 
@@ -249,6 +271,11 @@ class Turn:
             except GraphqlRequestError:
                 logger.error("could not report the failure to the client", extra=ids)
             return TurnReport("failed", error_type=error_type, parts_sent=sent[0])
+        if report.status == "duplicate":
+            logger.info(
+                "turn skipped: the message is already answered", extra={**ids, "partsSent": report.parts_sent}
+            )
+            return report
         logger.info(
             "turn answered", extra={**ids, "partsSent": report.parts_sent, "stopReason": report.stop_reason}
         )

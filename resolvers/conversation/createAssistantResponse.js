@@ -1,22 +1,27 @@
 // Mutation.createAssistantResponse<Route> (pipeline: touchConversation, writeMessage), @aws_iam:
-// the conversation handler stores a finished answer, once per turn. The handler has no Cognito
-// identity, so input.owner names the conversation's owner; the conversation must exist under that
-// owner, which also bumps its updatedAt (the conversation list shows recent activity first).
+// the conversation handler stores a finished answer, once per user message. The handler has no
+// Cognito identity, so input.owner names the conversation's owner; the conversation must exist under
+// that owner, which also bumps its updatedAt (the conversation list shows recent activity first).
 //
-// Idempotent: the handler retries this mutation after a timeout or a 5xx, when the first attempt may
-// already have been stored. The answer's key is therefore fixed by the turn, not generated here: id
-// "<associatedUserMessageId>#response" and the createdAt the handler chose once for the answer. A
-// retry writes the same item under the same key; AppSync counts a failed attribute_not_exists
-// condition as success when the stored item equals the one being written, so it returns the stored
-// answer instead of adding a second one.
+// One answer per user message: the handler may resend this mutation after a timeout or a 5xx, and
+// Lambda may run the handler twice for one message (asynchronous events are delivered at least
+// once). The answer's key is therefore derived from the user message, never from the time of a run:
+// id "<associatedUserMessageId>#response" and input.createdAt, which is the user message's own
+// stored createdAt. The sort key "<userCreatedAt>#<userMessageId>#response" extends the user
+// message's "<userCreatedAt>#<userMessageId>", so the answer lists right after its question, even
+// when later questions were sent while it was being generated. A resend writes the same item under
+// the same key, and AppSync counts a failed attribute_not_exists condition as success when the stored
+// item equals the one being written; a different answer to the same message fails with Conflict.
 import { util } from '@aws-appsync/utils';
 
 const MAX_MESSAGE_JSON_LENGTH = 300000;
-// The format util.time.nowISO8601() gives user messages: message keys sort by it, so it must match.
+// The format util.time.nowISO8601() gave the user message: the answer's key extends that message's.
 const CREATED_AT_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$';
 
 export function request(ctx) {
-  if (ctx.identity?.sub) {
+  // Only the handler's own role: not a user-pool caller, and not a browser identity from an identity pool.
+  const identity = ctx.identity;
+  if (identity?.sub || !identity?.userArn || identity.cognitoIdentityPoolId || identity.cognitoIdentityId) {
     util.error('Only the conversation handler may store assistant answers', 'Unauthorized');
   }
   const { conversationId, associatedUserMessageId, owner, content, createdAt } = ctx.arguments.input;
@@ -24,7 +29,7 @@ export function request(ctx) {
     util.error('input.owner, input.conversationId and input.associatedUserMessageId are required', 'ValidationError');
   }
   if (!createdAt || !util.matches(CREATED_AT_PATTERN, createdAt)) {
-    util.error('input.createdAt must be a UTC time with milliseconds, e.g. 2026-01-02T03:04:05.678Z', 'ValidationError');
+    util.error('input.createdAt must be the answered message\'s createdAt, in UTC with milliseconds', 'ValidationError');
   }
   if (!content || content.length === 0) {
     util.error('input.content must hold at least one block', 'ValidationError');

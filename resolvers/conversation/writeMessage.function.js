@@ -3,7 +3,8 @@
 // createdAtId = "<createdAt>#<id>"), so a conversation's messages read back in time order with one
 // strongly consistent Query; the owner is stored on every message and checked on every read.
 // A user message gets a new id and the current time; an assistant answer brings its own
-// (ctx.stash.messageKey, see createAssistantResponse.js) so that a retried write finds itself.
+// (ctx.stash.messageKey: derived from the user message it answers, see createAssistantResponse.js),
+// so a resent write finds itself and a second answer to the same message finds the first.
 import { util } from '@aws-appsync/utils';
 
 export function request(ctx) {
