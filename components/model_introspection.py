@@ -20,6 +20,8 @@ The conversation routes' naming rules, schema checks and entries live in
 
 from __future__ import annotations
 
+import copy
+import functools
 from typing import Any
 
 from graphql import (
@@ -60,7 +62,18 @@ def build_model_introspection(
     generation_routes: tuple[str, ...] = (),
     conversation_routes: tuple[ConversationRoute, ...] = (),
 ) -> dict[str, Any]:
-    """Returns the `model_introspection` document for the schema, every mapping sorted by name."""
+    """Returns the `model_introspection` document for the schema, every mapping sorted by name.
+
+    The program builds the client config twice (a check before any resource, then with real ids), so the
+    translation is cached; each caller gets its own copy to change as it likes.
+    """
+    return copy.deepcopy(_introspection(schema_sdl, tuple(generation_routes), tuple(conversation_routes)))
+
+
+@functools.lru_cache(maxsize=8)
+def _introspection(
+    schema_sdl: str, generation_routes: tuple[str, ...], conversation_routes: tuple[ConversationRoute, ...]
+) -> dict[str, Any]:
     return _Translator(parse_appsync_schema(schema_sdl), conversation_routes).document(generation_routes)
 
 
