@@ -1,9 +1,9 @@
-"""Pulumi program: validate this stack's settings, declare the backend, export what clients need."""
+"""Pulumi program: check this stack's settings, declare the backend, export what clients need."""
 
 import pulumi
 
-from components.backend import FullstackBackend
-from components.settings import load_settings
+from app.backend import FullstackBackend
+from app.settings import load_settings
 
 settings = load_settings()
 backend = FullstackBackend("app", settings)

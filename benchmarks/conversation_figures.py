@@ -14,8 +14,8 @@ import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
-from components.conversation import ConversationRouteArgs
-from functions.conversation.streaming import AnswerStreamer, BatchPolicy
+from genai_backend_components.conversation import ConversationRouteArgs
+from genai_backend_components.conversation.conversation_handler.streaming import AnswerStreamer, BatchPolicy
 
 TOKENS = 500
 CHARACTERS_PER_TOKEN = 4

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # also runnable as a script path (benchmarks/run.py does that)
     sys.path.insert(0, str(ROOT))
 
-from components.function import code_members  # noqa: E402
+from genai_backend_components.function import code_members  # noqa: E402
 from tools.build_layer import FIXED_TIMESTAMP, build_layer  # noqa: E402
 
 LEAGUE_CODE = ROOT / "functions" / "league"

@@ -24,6 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from genai_backend_components.conversation import RESOLVER_DIRECTORY as CONVERSATION_RESOLVER_DIRECTORY
+from genai_backend_components.generation import INVOKE_CONVERSE_CODE as GENERATION_INVOKE_CODE
+
 from tests.appsync_runtime.dynamodb import dynamodb_table, execute_dynamodb
 from tests.appsync_runtime.node_worker import NodeWorker, ResolverCrashError
 from tests.appsync_runtime.sources import (
@@ -39,6 +42,11 @@ from tests.appsync_runtime.sources import (
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RESOLVERS = REPO_ROOT / "resolvers"
+"""The League API's resolvers (this repository's app)."""
+CONVERSATION_RESOLVERS = CONVERSATION_RESOLVER_DIRECTORY
+"""The conversation route's resolvers, as the library ships them."""
+GENERATION_RESOLVERS = GENERATION_INVOKE_CODE.parent
+"""The generation route's resolvers, as the library ships them."""
 DEFAULT_NOW = "2026-01-01T00:00:00.000Z"
 """Clock every handler sees unless a run passes ``now``: tests stay deterministic by default."""
 DEFAULT_EXECUTORS: dict[str, Executor] = {
@@ -52,6 +60,8 @@ __all__ = [
     "DEFAULT_EXECUTORS",
     "DEFAULT_NOW",
     "REPO_ROOT",
+    "CONVERSATION_RESOLVERS",
+    "GENERATION_RESOLVERS",
     "RESOLVERS",
     "AppSyncHarness",
     "DataSource",

@@ -23,9 +23,9 @@ from botocore.config import Config
 from moto import mock_aws
 from moto.core.models import botocore_stubber
 
-from functions.conversation.graphql_client import GraphqlClient
-from functions.conversation.settings import load_settings
-from functions.conversation.turn import Turn, TurnEvent, TurnReport
+from genai_backend_components.conversation.conversation_handler.graphql_client import GraphqlClient
+from genai_backend_components.conversation.conversation_handler.settings import load_settings
+from genai_backend_components.conversation.conversation_handler.turn import Turn, TurnEvent, TurnReport
 
 REGION = "us-east-1"
 ACCESS_KEY = "AKIATESTCONVERSATION"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from components.config_keys import CONFIG_KEYS, ConfigKey, project_config_block
+from app.config_keys import CONFIG_KEYS, ConfigKey, project_config_block
 from tools.stack_files import read_stack_config
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -52,6 +52,8 @@ class ResourceRecord:
     """``retain_on_delete``: removing it from the program leaves the cloud resource in place."""
     delete_before_replace: bool = False
     """``delete_before_replace``: a replacement deletes the old resource first (for unique names)."""
+    aliases: list[dict[str, Any]] = field(default_factory=list)
+    """Earlier identities the resource answers to: ``{"type": ...}`` and the like, or ``{"urn": ...}``."""
 
     def as_json(self) -> dict[str, Any]:
         document: dict[str, Any] = {
@@ -67,7 +69,9 @@ class ResourceRecord:
             ("retainOnDelete", self.retain_on_delete),
             ("deleteBeforeReplace", self.delete_before_replace),
         )
-        options = {key: True for key, value in flags if value}
+        options: dict[str, Any] = {key: True for key, value in flags if value}
+        if self.aliases:
+            options["aliases"] = self.aliases
         if options:
             document["options"] = options
         return document
@@ -165,6 +169,20 @@ def _mask_inputs(raw: Mapping[str, Any]) -> dict[str, Any]:
     return masked
 
 
+def _alias(alias: Any) -> dict[str, Any]:
+    """An alias as sent to the engine, with its parent named the way synth names resources."""
+    if alias.urn:
+        return {"urn": alias.urn}
+    spec = alias.spec
+    fields = {"name": spec.name, "type": spec.type, "stack": spec.stack, "project": spec.project}
+    described: dict[str, Any] = {key: value for key, value in fields.items() if value}
+    if spec.noParent:
+        described["noParent"] = True
+    elif spec.parentUrn:
+        described["parent"] = _name_of(spec.parentUrn)
+    return described
+
+
 def _no_stack_trace() -> source_pb2.StackTrace:
     return source_pb2.StackTrace()
 
@@ -194,6 +212,7 @@ class RecordingMonitor(mocks.MockMonitor):
                     protect=bool(request.protect),
                     retain_on_delete=bool(request.retainOnDelete),
                     delete_before_replace=bool(request.deleteBeforeReplace),
+                    aliases=[_alias(alias) for alias in request.aliases],
                 )
             )
         return response

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from components.settings import SECRET_PLACEHOLDER
+from app.settings import SECRET_PLACEHOLDER
 
 # The C loader when PyYAML was built with libyaml: same result, a tenth of the time on our stack files.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

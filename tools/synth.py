@@ -17,7 +17,7 @@ import runpy
 import sys
 from pathlib import Path
 
-from components.settings import SECRET_PLACEHOLDER, SettingsError, placeholder_secrets
+from app.settings import SECRET_PLACEHOLDER, SettingsError, placeholder_secrets
 from tools.evaluate import Evaluation, evaluate
 from tools.stack_files import StackConfig, read_stack_config
 

@@ -1,0 +1,33 @@
+"""The deployed GraphQL schema and which League resolver runs on which data source.
+
+The schema is ``resolvers/schema.graphql`` with the generation route's field and the conversation route's
+protocol merged in, the way AppSync needs them (no ``extend type``).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from genai_backend_components.conversation import compose_conversation_schema
+from genai_backend_components.generation import schema_with_generation
+from genai_backend_components.graphql import read_schema
+
+from app.component_args import CONVERSATION_ROUTE, GENERATION_FIELD
+from app.paths import RESOLVERS
+
+RESOLVER_DATA_SOURCES = {
+    "Query.getLeague": "LeagueTable",
+    "Query.listLeagues": "LeagueTable",
+    "Query.myFollows": "FollowsTable",
+    "Mutation.action": "FollowsTable",
+    "Mutation.unfollow": "FollowsTable",
+    "Mutation.upsertLeague": "LeagueFunction",
+}
+"""Which data source each resolver file in resolvers/ runs against."""
+
+
+@cache
+def api_schema() -> str:
+    """The deployed schema: resolvers/schema.graphql with the generation and conversation routes merged in."""
+    base = read_schema(RESOLVERS / "schema.graphql")
+    return compose_conversation_schema(schema_with_generation(base, GENERATION_FIELD), [CONVERSATION_ROUTE])

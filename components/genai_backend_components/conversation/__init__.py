@@ -1,0 +1,38 @@
+"""``ConversationRoute``: Amplify's ``a.conversation`` protocol on AppSync, with owner-scoped tables, a
+streaming Bedrock handler and message cleanup; its resolvers and handler ship inside this package."""
+
+from .args import ConversationModelSettings, ConversationRouteArgs
+from .checks import MAX_EVENT_AGE_SECONDS, ConversationRouteModel
+from .cleanup import MessageCleanup
+from .component import (
+    CONVERSATION_TABLE_ACTIONS,
+    HANDLER_PACKAGE,
+    MESSAGE_TABLE_ACTIONS,
+    OWNER_UPDATED_AT_INDEX,
+    ConversationRoute,
+)
+from .names import ROUTE_NAME, RouteNames, route_type_suffix
+from .schema import SHARED_TYPES_SDL, compose_conversation_schema, conversation_schema_sdl
+from .wiring import HANDLER_DIRECTORY, RESOLVER_DIRECTORY, resolver_plan
+
+__all__ = [
+    "CONVERSATION_TABLE_ACTIONS",
+    "HANDLER_DIRECTORY",
+    "HANDLER_PACKAGE",
+    "MAX_EVENT_AGE_SECONDS",
+    "MESSAGE_TABLE_ACTIONS",
+    "OWNER_UPDATED_AT_INDEX",
+    "RESOLVER_DIRECTORY",
+    "ROUTE_NAME",
+    "SHARED_TYPES_SDL",
+    "ConversationModelSettings",
+    "ConversationRoute",
+    "ConversationRouteArgs",
+    "ConversationRouteModel",
+    "MessageCleanup",
+    "RouteNames",
+    "compose_conversation_schema",
+    "conversation_schema_sdl",
+    "resolver_plan",
+    "route_type_suffix",
+]

