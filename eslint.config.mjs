@@ -3,23 +3,24 @@
 // The AppSync plugin's "recommended" set needs type information (no-recursion,
 // no-function-passing, no-disallowed-methods ...). Resolvers are plain .js files with no
 // tsconfig, so typescript-eslint's project service lints them in its default project.
-// Resolver code lives in resolvers/ (this backend's API) and components/resolvers/ (defaults shipped
-// inside the Python package, e.g. the generation route's). Everything else is ignored: tests, tools
-// and node_modules are ordinary Node code.
+// Resolver code lives in resolvers/ (this backend's League API) and in the component library's
+// components/genai_backend_components/<component>/resolvers/ (what the AI routes deploy). Everything else
+// is ignored: tests, tools and node_modules are ordinary Node code.
 import appsync from '@aws-appsync/eslint-plugin';
 
 // typescript-eslint refuses '**' here, so list the depths in use: resolvers/<file>.js and one
-// folder down (resolvers/functions/, resolvers/<route>/), and components/resolvers/<route>/<file>.js.
-// tests/test_resolvers_lint.py fails if a resolver file sits elsewhere and is not covered.
-const RESOLVER_GLOBS = ['resolvers/*.js', 'resolvers/*/*.js', 'components/resolvers/*/*.js'];
-const RESOLVER_FILES = ['resolvers/**/*.js', 'components/resolvers/**/*.js'];
+// folder down, and the library's <component>/resolvers/<file>.js.
+// tests/app/test_resolvers_lint.py fails if a resolver file sits elsewhere and is not covered.
+const LIBRARY = 'components/genai_backend_components';
+const RESOLVER_GLOBS = ['resolvers/*.js', 'resolvers/*/*.js', `${LIBRARY}/*/resolvers/*.js`];
+const RESOLVER_FILES = ['resolvers/**/*.js', `${LIBRARY}/*/resolvers/*.js`];
 
 export default [
   {
     ignores: [
       '**/*',
       '!resolvers/', '!resolvers/**/', '!resolvers/**/*.js',
-      '!components/', '!components/resolvers/', '!components/resolvers/**/', '!components/resolvers/**/*.js',
+      '!components/', `!${LIBRARY}/`, `!${LIBRARY}/*/`, `!${LIBRARY}/*/resolvers/`, `!${LIBRARY}/*/resolvers/*.js`,
     ],
   },
   {

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from functools import cache
 
+from app.component_args import CONVERSATION_ROUTE, GENERATION_FIELD
+from app.paths import RESOLVERS
 from genai_backend_components.conversation import compose_conversation_schema
 from genai_backend_components.generation import schema_with_generation
 from genai_backend_components.graphql import read_schema
-
-from app.component_args import CONVERSATION_ROUTE, GENERATION_FIELD
-from app.paths import RESOLVERS
 
 RESOLVER_DATA_SOURCES = {
     "Query.getLeague": "LeagueTable",

@@ -11,6 +11,10 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
+
+from app import component_args as build
+from app.league import LeagueData, declare_league_data, league_data_sources, league_resolvers
+from app.settings import StackSettings
 from genai_backend_components.auth import Auth
 from genai_backend_components.bedrock import partition_for_region
 from genai_backend_components.client_config import amplify_outputs, data_outputs
@@ -19,15 +23,13 @@ from genai_backend_components.generation import GenerationRoute
 from genai_backend_components.graphql import GraphqlApi
 from genai_backend_components.hosting import Hosting
 
-from app import component_args as build
-from app.league import LeagueData, declare_league_data, league_data_sources, league_resolvers
-from app.settings import StackSettings
-
 
 class FullstackBackend(pulumi.ComponentResource):
     """Cognito + AppSync + Lambda + DynamoDB + Bedrock, as Amplify Gen 2 would deploy them, for one stack."""
 
-    def __init__(self, name: str, settings: StackSettings, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, settings: StackSettings, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         super().__init__("genai:index:FullstackBackend", name, None, opts)
         values, schema = settings.values, settings.schema_sdl
         child = pulumi.ResourceOptions(parent=self)
@@ -62,7 +64,9 @@ class FullstackBackend(pulumi.ComponentResource):
         )
         self.generation = GenerationRoute(
             f"{name}-generation",
-            build.generation_args(values, api_id=self.api.api_id, api_arn=self.api.arn, account_id=account_id),
+            build.generation_args(
+                values, api_id=self.api.api_id, api_arn=self.api.arn, account_id=account_id
+            ),
             opts=after_api(),
         )
         self.conversation = ConversationRoute(

@@ -13,6 +13,9 @@ from collections.abc import Mapping
 from typing import Any
 
 import pulumi
+
+from app.provider_items import OIDC_FIELDS, SAML_FIELDS, parse_items, secrets_by_name
+from app.stack_values import Problem, StackValues
 from genai_backend_components.auth import AuthArgs
 from genai_backend_components.conversation import ConversationRouteArgs
 from genai_backend_components.function import LoggedFunctionArgs
@@ -20,9 +23,6 @@ from genai_backend_components.generation import GenerationRouteArgs
 from genai_backend_components.graphql import DataSource, GraphqlApiArgs, Resolver
 from genai_backend_components.hosting import HostingArgs
 from genai_backend_components.table import GlobalSecondaryIndex, TableArgs
-
-from app.provider_items import OIDC_FIELDS, SAML_FIELDS, parse_items, secrets_by_name
-from app.stack_values import Problem, StackValues
 
 SEASON_INDEX = "bySeason"
 """The League table's index by season, which Query.listLeagues reads."""
@@ -97,7 +97,9 @@ AUTH_KEYS = {
 
 def _identity_providers(values: StackValues) -> tuple[dict[str, Any], list[Problem]]:
     oidc, problems = parse_items(values.values.get("authOidcProviders", []), "authOidcProviders", OIDC_FIELDS)
-    saml, saml_problems = parse_items(values.values.get("authSamlProviders", []), "authSamlProviders", SAML_FIELDS)
+    saml, saml_problems = parse_items(
+        values.values.get("authSamlProviders", []), "authSamlProviders", SAML_FIELDS
+    )
     problems += saml_problems
     secrets = secrets_by_name(values.values.get("authOidcClientSecrets", []))
     for index, provider in enumerate(oidc):
@@ -117,7 +119,9 @@ def _identity_providers(values: StackValues) -> tuple[dict[str, Any], list[Probl
         client_id = values.values.get(f"auth{kind}ClientId", "")
         secret = values.values.get(f"auth{kind}ClientSecret", "")
         if client_id and not secret:
-            problems.append((f"auth{kind}ClientSecret", f"required when auth{kind}ClientId is set (use --secret)"))
+            problems.append(
+                (f"auth{kind}ClientSecret", f"required when auth{kind}ClientId is set (use --secret)")
+            )
         if secret and not client_id:
             problems.append((f"auth{kind}ClientId", f"required when auth{kind}ClientSecret is set"))
         if client_id and secret:
@@ -141,9 +145,15 @@ def auth_args(values: StackValues) -> tuple[AuthArgs, list[Problem]]:
     factors = list(get("authFirstFactors", []))
     providers, problems = _identity_providers(values)
     if get("authFromEmail") and not get("authSesIdentityArn"):
-        problems.append(("authFromEmail", "a from address needs authSesIdentityArn (Cognito's own sender cannot use it)"))
+        problems.append(
+            ("authFromEmail", "a from address needs authSesIdentityArn (Cognito's own sender cannot use it)")
+        )
     custom = get("authCustomDomain")
-    hosted = {"custom_domain": custom, "certificate_arn": get("authCertificateArn") or None} if custom else {"prefix": get("authDomainPrefix")}
+    hosted = (
+        {"custom_domain": custom, "certificate_arn": get("authCertificateArn") or None}
+        if custom
+        else {"prefix": get("authDomainPrefix")}
+    )
     args: dict[str, Any] = {
         "region": values.region,
         "protect_data": get("protectData"),
@@ -297,7 +307,11 @@ CONVERSATION_KEYS = {
 
 
 def generation_args(
-    values: StackValues, *, api_id: pulumi.Input[str], api_arn: pulumi.Input[str], account_id: pulumi.Input[str]
+    values: StackValues,
+    *,
+    api_id: pulumi.Input[str],
+    api_arn: pulumi.Input[str],
+    account_id: pulumi.Input[str],
 ) -> GenerationRouteArgs:
     get = values.values.get
     return GenerationRouteArgs(
@@ -371,7 +385,9 @@ HOSTING_KEYS = {
 }
 
 
-def hosting_args(values: StackValues, *, amplify_outputs: pulumi.Input[Mapping[str, Any]]) -> HostingArgs | None:
+def hosting_args(
+    values: StackValues, *, amplify_outputs: pulumi.Input[Mapping[str, Any]]
+) -> HostingArgs | None:
     """None when the stack has no frontend repository (no hosting)."""
     get = values.values.get
     if not get("hostingRepository"):
@@ -393,6 +409,7 @@ def hosting_args(values: StackValues, *, amplify_outputs: pulumi.Input[Mapping[s
 
 
 # ---- From an arg path back to the config key
+
 
 def config_key_for(path: str, keys: Mapping[str, str], args_name: str) -> str:
     """``oidc_providers[1].issuer_url`` -> ``authOidcProviders[1].issuer``.

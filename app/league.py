@@ -11,15 +11,15 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
-from genai_backend_components.function import LoggedFunction
-from genai_backend_components.graphql import DataSource, Resolver
-from genai_backend_components.iam import statement
-from genai_backend_components.table import Table
 
 from app.api_schema import RESOLVER_DATA_SOURCES
 from app.component_args import SEASON_INDEX, follows_table_args, league_function_args, league_table_args
 from app.paths import LAYER_CACHE, LEAGUE_CODE, RESOLVERS
 from app.stack_values import StackValues
+from genai_backend_components.function import LoggedFunction
+from genai_backend_components.graphql import DataSource, Resolver
+from genai_backend_components.iam import statement
+from genai_backend_components.table import Table
 from tools.build_layer import build_layer
 
 LEAGUE_FUNCTION_ACTIONS = ("dynamodb:PutItem",)
@@ -83,7 +83,9 @@ def declare_league_data(
     if existing:
         # An existing table is referenced, not managed: its ARN follows from its name, no lookup needed.
         table_name = pulumi.Output.from_input(existing)
-        table_arn = pulumi.Output.concat(f"arn:{partition}:dynamodb:{values.region}:", account_id, f":table/{existing}")
+        table_arn = pulumi.Output.concat(
+            f"arn:{partition}:dynamodb:{values.region}:", account_id, f":table/{existing}"
+        )
     else:
         table = Table(f"{name}-league", league_table_args(values), opts=child)
         table_name, table_arn = table.name, table.arn

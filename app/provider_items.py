@@ -12,7 +12,13 @@ from typing import Any
 
 from app.stack_values import Problem
 
-OIDC_FIELDS = {"name": "name", "issuer": "issuer_url", "clientId": "client_id", "scopes": "scopes", "method": "attributes_request_method"}
+OIDC_FIELDS = {
+    "name": "name",
+    "issuer": "issuer_url",
+    "clientId": "client_id",
+    "scopes": "scopes",
+    "method": "attributes_request_method",
+}
 """Config field -> OidcProvider arg."""
 SAML_FIELDS = {"name": "name", "metadataUrl": "metadata_url"}
 """Config field -> SamlProvider arg."""
@@ -36,7 +42,9 @@ def _split(item: str) -> dict[str, str]:
     return fields
 
 
-def parse_items(items: list[str], key: str, fields_map: dict[str, str]) -> tuple[list[dict[str, Any]], list[Problem]]:
+def parse_items(
+    items: list[str], key: str, fields_map: dict[str, str]
+) -> tuple[list[dict[str, Any]], list[Problem]]:
     """Each item as a dict of arg names, and the syntax problems (``authOidcProviders[0].issuer``)."""
     parsed: list[dict[str, Any]] = []
     problems: list[Problem] = []
@@ -49,12 +57,18 @@ def parse_items(items: list[str], key: str, fields_map: dict[str, str]) -> tuple
             parsed.append({})
             continue
         problems += [
-            (f"{where}.{name}", f"unknown field; allowed: {', '.join(fields_map)}") for name in fields if name not in fields_map
+            (f"{where}.{name}", f"unknown field; allowed: {', '.join(fields_map)}")
+            for name in fields
+            if name not in fields_map
         ]
         problems += [
-            (f"{where}.{name}", "is required") for name in fields_map if name in _REQUIRED and not fields.get(name)
+            (f"{where}.{name}", "is required")
+            for name in fields_map
+            if name in _REQUIRED and not fields.get(name)
         ]
-        arg: dict[str, Any] = {fields_map[name]: value for name, value in fields.items() if name in fields_map}
+        arg: dict[str, Any] = {
+            fields_map[name]: value for name, value in fields.items() if name in fields_map
+        }
         if "scopes" in arg:
             arg["scopes"] = arg["scopes"].split()
         if "attributes_request_method" in arg:

@@ -16,6 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
+
+from app import component_args as build
+from app.api_schema import api_schema
+from app.league import league_data_sources, league_resolvers
+from app.paths import LEAGUE_CODE
+from app.provider_items import secrets_by_name
+from app.stack_values import Problem, StackValues, parse_stack_values
 from genai_backend_components.auth import AuthModel, client_facts
 from genai_backend_components.client_config import check_client_config, data_outputs
 from genai_backend_components.conversation import ConversationRouteModel
@@ -25,13 +32,6 @@ from genai_backend_components.graphql import GraphqlApiModel
 from genai_backend_components.hosting import HostingModel
 from genai_backend_components.table import TableModel
 from genai_backend_components.validation import ArgsModel, InvalidArgsError, check_args
-
-from app import component_args as build
-from app.api_schema import api_schema
-from app.league import league_data_sources, league_resolvers
-from app.paths import LEAGUE_CODE
-from app.provider_items import secrets_by_name
-from app.stack_values import Problem, StackValues, parse_stack_values
 
 __all__ = [
     "SECRET_PLACEHOLDER",
@@ -83,7 +83,10 @@ def _component_problems(
     try:
         return check_args(model, args_name, args), []
     except InvalidArgsError as error:
-        return None, [(build.config_key_for(problem.path, keys, args_name), problem.message) for problem in error.problems]
+        return None, [
+            (build.config_key_for(problem.path, keys, args_name), problem.message)
+            for problem in error.problems
+        ]
 
 
 def _production_rules(values: StackValues) -> list[Problem]:
@@ -95,7 +98,9 @@ def _production_rules(values: StackValues) -> list[Problem]:
     if get("protectData") is False:
         problems.append(("protectData", "must be true in production (deletion protection and backups)"))
     if get("apiLogLevel") in ("ALL", "DEBUG", "INFO"):
-        problems.append(("apiLogLevel", f"'{get('apiLogLevel')}' logs request content; use NONE or ERROR in production"))
+        problems.append(
+            ("apiLogLevel", f"'{get('apiLogLevel')}' logs request content; use NONE or ERROR in production")
+        )
     if get("lambdaLogLevel") in ("TRACE", "DEBUG"):
         problems.append(
             ("lambdaLogLevel", f"'{get('lambdaLogLevel')}' is too verbose for production; use INFO or higher")
@@ -202,11 +207,15 @@ def settings_from_values(
     except ValueError as error:
         raise SettingsError(stack, [("resolvers/schema.graphql", str(error))]) from None
     if typed.values.get("leagueTableName") and not _TABLE_NAME.match(typed.values["leagueTableName"]):
-        problems.append(("leagueTableName", f"'{typed.values['leagueTableName']}' is not a valid DynamoDB table name"))
+        problems.append(
+            ("leagueTableName", f"'{typed.values['leagueTableName']}' is not a valid DynamoDB table name")
+        )
     problems += _production_rules(typed)
     parsed_keys = {key.split("[")[0] for key, _ in problems}
     problems += [
-        (key, message) for key, message in _check_components(typed, schema_sdl) if key.split("[")[0] not in parsed_keys
+        (key, message)
+        for key, message in _check_components(typed, schema_sdl)
+        if key.split("[")[0] not in parsed_keys
     ]
     if problems:
         raise SettingsError(stack, problems)
@@ -218,7 +227,9 @@ def load_settings() -> StackSettings:
     project, stack = pulumi.get_project(), pulumi.get_stack()
     prefix = f"{project}:"
     known_keys = set(pulumi.runtime.config.CONFIG.get()) | set(pulumi.runtime.config.get_config_env())
-    secret_keys = set(pulumi.runtime.config._SECRET_KEYS.get()) | set(pulumi.runtime.config.get_config_secret_keys_env())
+    secret_keys = set(pulumi.runtime.config._SECRET_KEYS.get()) | set(
+        pulumi.runtime.config.get_config_secret_keys_env()
+    )
     values: dict[str, Any] = {}
     aws_values: dict[str, Any] = {}
     for full_key in sorted(known_keys):
@@ -248,7 +259,9 @@ def placeholder_secrets(values: dict[str, Any]) -> dict[str, Any]:
         return json.loads(raw) if isinstance(raw, str) and raw.startswith("[") else list(raw or [])
 
     filled: dict[str, Any] = {}
-    oidc_names = [item.split("name=", 1)[1].split(";", 1)[0] for item in listed("authOidcProviders") if "name=" in item]
+    oidc_names = [
+        item.split("name=", 1)[1].split(";", 1)[0] for item in listed("authOidcProviders") if "name=" in item
+    ]
     known_secrets = secrets_by_name(listed("authOidcClientSecrets"))
     if any(name not in known_secrets for name in oidc_names):
         filled["authOidcClientSecrets"] = [f"{name}={SECRET_PLACEHOLDER}" for name in oidc_names]

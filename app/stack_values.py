@@ -55,7 +55,9 @@ def _parse(key: ConfigKey, raw: Any) -> Any:
     try:
         value = json.loads(raw)
     except json.JSONDecodeError:
-        raise ValueError(f"{raw!r} is not a list; set it with `pulumi config set --path '{key.name}[0]' ...`") from None
+        raise ValueError(
+            f"{raw!r} is not a list; set it with `pulumi config set --path '{key.name}[0]' ...`"
+        ) from None
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ValueError("must be a list of strings")
     return value
@@ -95,11 +97,16 @@ def parse_stack_values(
     for name, raw in values.items():
         key = KEYS_BY_NAME.get(name)
         if key is None:
-            problems.append((name, f"unknown key in the '{project}' namespace; {_did_you_mean(name, set(KEYS_BY_NAME))}"))
+            problems.append(
+                (name, f"unknown key in the '{project}' namespace; {_did_you_mean(name, set(KEYS_BY_NAME))}")
+            )
             continue
         if key.secret and raw not in ("", "[]", [], None) and name not in secret_keys:
             problems.append(
-                (name, f"must be stored encrypted: run `pulumi config set --secret {name} ...` (plain values end up in git)")
+                (
+                    name,
+                    f"must be stored encrypted: run `pulumi config set --secret {name} ...` (plain values end up in git)",
+                )
             )
             continue
         try:

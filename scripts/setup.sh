@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs everything the program, synth and the tests need: a Python venv from pinned requirements and the
-# pinned npm packages the tests use. Safe to run again: it skips work whose inputs have not changed.
+# Installs everything the program, synth and the tests need: a Python venv from pinned requirements (with the
+# component library in components/ installed editable) and the pinned npm packages the tests use. Safe to run
+# again: it skips work whose inputs have not changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +12,7 @@ if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
 fi
 
 stamp=.venv/.requirements.sha256
-wanted=$(cat requirements.txt requirements-dev.txt | sha256sum | cut -d' ' -f1)
+wanted=$(cat requirements.txt requirements-dev.txt components/pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
   "$python" -m venv .venv
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
@@ -21,7 +22,7 @@ fi
 # Bytecode for the project's own modules, as pip writes it for installed packages: synth starts faster, and
 # it still works where PYTHONDONTWRITEBYTECODE keeps Python from caching it by itself. Stale files are
 # detected by Python (source mtime) and ignored; Lambda packages never include __pycache__.
-.venv/bin/python -m compileall -q components tools __main__.py
+.venv/bin/python -m compileall -q components app tools __main__.py
 
 node_stamp=node_modules/.package-lock.sha256
 node_wanted=$(sha256sum package-lock.json | cut -d' ' -f1)

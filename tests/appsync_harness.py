@@ -26,7 +26,6 @@ from typing import Any
 
 from genai_backend_components.conversation import RESOLVER_DIRECTORY as CONVERSATION_RESOLVER_DIRECTORY
 from genai_backend_components.generation import INVOKE_CONVERSE_CODE as GENERATION_INVOKE_CODE
-
 from tests.appsync_runtime.dynamodb import dynamodb_table, execute_dynamodb
 from tests.appsync_runtime.node_worker import NodeWorker, ResolverCrashError
 from tests.appsync_runtime.sources import (
@@ -57,11 +56,11 @@ DEFAULT_EXECUTORS: dict[str, Executor] = {
 RESOLVER_FILE_NAME = re.compile(r"^(?P<type>[A-Za-z_]\w*)\.(?P<field>[A-Za-z_]\w*)\.js$")
 
 __all__ = [
+    "CONVERSATION_RESOLVERS",
     "DEFAULT_EXECUTORS",
     "DEFAULT_NOW",
-    "REPO_ROOT",
-    "CONVERSATION_RESOLVERS",
     "GENERATION_RESOLVERS",
+    "REPO_ROOT",
     "RESOLVERS",
     "AppSyncHarness",
     "DataSource",

@@ -1,4 +1,4 @@
-"""Fakes shared by the conversation handler tests (this module holds no tests).
+"""Fakes shared by the conversation tests (this module holds no tests).
 
 Bedrock answers through botocore's real event-stream parser: binary frames are fed to a
 ``before-send`` hook, so exception events raise exactly as in production. AppSync is a fake HTTP
@@ -13,6 +13,7 @@ import struct
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -27,6 +28,14 @@ from genai_backend_components.conversation.conversation_handler.graphql_client i
 from genai_backend_components.conversation.conversation_handler.settings import load_settings
 from genai_backend_components.conversation.conversation_handler.turn import Turn, TurnEvent, TurnReport
 
+BASE_SCHEMA_SDL = (
+    Path(__file__).resolve().parent / "fixtures" / "graphql" / "conversation_base.graphql"
+).read_text()
+"""A small API of the tests' own (``getNote``, ``listNotes``, ``saveNote``) that routes are composed onto;
+library tests never read the app's schema."""
+HANDLER_LOGGER = Turn.__module__.rpartition(".")[0]
+"""Parent of the handler modules' loggers (each logs under its ``__name__``), as the tests import them:
+``genai_backend_components.conversation.conversation_handler`` (``conversation_handler`` in Lambda)."""
 REGION = "us-east-1"
 ACCESS_KEY = "AKIATESTCONVERSATION"
 SECRET_KEY = "conversation-test-secret-access-key"

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TABLE_START = "<!-- config-table:start -->"
 TABLE_END = "<!-- config-table:end -->"
 PROJECT_HEADER = (
-    "# Project file. The config block is generated from components/config_keys.py by `python -m tools.config_docs`;\n"
+    "# Project file. The config block is generated from app/config_keys.py by `python -m tools.config_docs`;\n"
     "# keys without a default must be set in every stack.\n"
 )
 
@@ -68,7 +68,7 @@ def config_table() -> str:
         )
     lines.append(
         f"| `aws:region` | string | required | {_cell(dev.values.get('aws:region'))} | "
-        f"{_cell(prod.values.get('aws:region'))} | AWS region of the stack (validated against the real region list). |"
+        f"{_cell(prod.values.get('aws:region'))} | AWS region of the stack (one the backend supports; other `aws:` keys are the AWS provider's own). |"
     )
     return "\n".join(lines)
 

@@ -58,8 +58,10 @@ def stack_urns(document: Mapping[str, Any], project: str) -> dict[str, tuple[str
             if "urn" in alias:
                 aliases.append(alias["urn"])
                 continue
-            alias_parent = None if alias.get("noParent") else (
-                visit(alias["parent"])[0] if alias.get("parent") else parent_urn
+            alias_parent = (
+                None
+                if alias.get("noParent")
+                else (visit(alias["parent"])[0] if alias.get("parent") else parent_urn)
             )
             aliases.append(
                 urn(
@@ -74,7 +76,9 @@ def stack_urns(document: Mapping[str, Any], project: str) -> dict[str, tuple[str
             for parent_alias in parent_aliases:
                 expanded.add(_inherited(record["type"], name, parent, parent_alias))
                 for alias in aliases:
-                    expanded.add(_inherited(_parts(alias)[2].split("$")[-1], _parts(alias)[3], parent, parent_alias))
+                    expanded.add(
+                        _inherited(_parts(alias)[2].split("$")[-1], _parts(alias)[3], parent, parent_alias)
+                    )
         result[name] = (own, expanded - {own})
         return result[name]
 
@@ -83,7 +87,9 @@ def stack_urns(document: Mapping[str, Any], project: str) -> dict[str, tuple[str
     return result
 
 
-def uncovered(old_urns: Sequence[str], document: Mapping[str, Any], project: str) -> tuple[list[str], list[str]]:
+def uncovered(
+    old_urns: Sequence[str], document: Mapping[str, Any], project: str
+) -> tuple[list[str], list[str]]:
     """Old URNs no resource claims, and old URNs more than one resource claims (both should be empty)."""
     claims: dict[str, list[str]] = {}
     for name, (own, aliases) in stack_urns(document, project).items():

@@ -53,7 +53,10 @@ def whole_number_in(low: int, high: int) -> Any:
     """A whole number from ``low`` to ``high`` (true and false are not numbers here)."""
     return Annotated[
         StrictInt,
-        _check(lambda value: low <= value <= high, lambda value: f"{value} is not a whole number from {low} to {high}"),
+        _check(
+            lambda value: low <= value <= high,
+            lambda value: f"{value} is not a whole number from {low} to {high}",
+        ),
     ]
 
 
@@ -84,8 +87,10 @@ RetentionDays = Annotated[
     StrictInt,
     _check(
         lambda value: value in RETENTION_DAYS,
-        lambda value: f"{value} is not a retention CloudWatch Logs accepts; use one of "
-        f"{', '.join(map(str, RETENTION_DAYS))}",
+        lambda value: (
+            f"{value} is not a retention CloudWatch Logs accepts; use one of "
+            f"{', '.join(map(str, RETENTION_DAYS))}"
+        ),
     ),
 ]
 """Days a CloudWatch log group keeps its events."""
@@ -119,8 +124,10 @@ HostName = Annotated[
     StrictStr,
     _check(
         lambda value: bool(HOST_NAME_PATTERN.fullmatch(value)),
-        lambda value: f"{value!r} must be a lowercase host name such as app.example.com "
-        "(no scheme, port, path or capital letters)",
+        lambda value: (
+            f"{value!r} must be a lowercase host name such as app.example.com "
+            "(no scheme, port, path or capital letters)"
+        ),
     ),
 ]
 
@@ -157,6 +164,8 @@ def arn_of(service: str, resource_prefix: str, *, region: str | None = None) -> 
         StrictStr,
         _check(
             matches,
-            lambda value: f"{value!r} is not an ARN like arn:aws:{service}:{where}:<account>:{resource_prefix}...",
+            lambda value: (
+                f"{value!r} is not an ARN like arn:aws:{service}:{where}:<account>:{resource_prefix}..."
+            ),
         ),
     ]

@@ -19,7 +19,6 @@ from typing import Annotated, Any, NamedTuple, TypeVar, Union, get_args, get_ori
 
 import pulumi
 from pydantic import BaseModel, ConfigDict, ValidationError, WrapValidator
-from pydantic_core import ErrorDetails
 
 __all__ = [
     "ArgsModel",
@@ -76,7 +75,7 @@ class ArgsModel(BaseModel):
     each such problem can still name the exact field to change.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True, defer_build=True)
 
     def cross_problems(self) -> list[Problem]:
         """Problems of combinations of fields; paths are relative to this model."""
@@ -98,9 +97,13 @@ def nested_problems(prefix: str, models: Sequence[ArgsModel] | ArgsModel | None)
     if models is None:
         return []
     if isinstance(models, ArgsModel):
-        return [Problem(join_path(prefix, problem.path), problem.message) for problem in models.cross_problems()]
+        return [
+            Problem(join_path(prefix, problem.path), problem.message) for problem in models.cross_problems()
+        ]
     return [
-        problem for index, model in enumerate(models) for problem in nested_problems(f"{prefix}[{index}]", model)
+        problem
+        for index, model in enumerate(models)
+        for problem in nested_problems(f"{prefix}[{index}]", model)
     ]
 
 
@@ -126,7 +129,12 @@ def _is_model(annotation: Any) -> bool:
 def format_path(location: Sequence[str | int], model: Any = None) -> str:
     """``("groups", 0, "name")`` -> ``groups[0].name``; mapping keys as ``data_sources['LeagueTable']``."""
     path, current = "", _unwrap(model)
+    after_key = False
     for part in location:
+        if after_key and part == "[key]":
+            after_key = False  # pydantic's marker for a bad mapping key, which the path already names
+            continue
+        after_key = False
         origin = get_origin(current)
         if _is_model(current) and part in current.model_fields:
             path = join_path(path, str(part))
@@ -134,6 +142,7 @@ def format_path(location: Sequence[str | int], model: Any = None) -> str:
         elif origin in (dict, Mapping):
             path += f"[{part!r}]"
             current = _unwrap(get_args(current)[1])
+            after_key = True
         elif origin in (list, tuple, Sequence) and isinstance(part, int):
             path += f"[{part}]"
             current = _unwrap(get_args(current)[0])
@@ -187,7 +196,7 @@ _TYPE_NAMES = {
 }
 
 
-def _message(model: type[BaseModel], error: ErrorDetails) -> str:
+def _message(model: type[BaseModel], error: Mapping[str, Any]) -> str:
     kind, location, value = error["type"], error["loc"], error.get("input")
     context = error.get("ctx") or {}
     if kind == "missing":
@@ -206,7 +215,10 @@ def _message(model: type[BaseModel], error: ErrorDetails) -> str:
     if kind in _TYPE_NAMES:
         return f"must be {_TYPE_NAMES[kind]} (got {_shown(location, value)})"
     if kind in ("too_short", "too_long"):
-        return f"{error['msg'].replace('Value should', 'must').replace('List should', 'must')}"
+        message = str(error["msg"])
+        for subject in ("Value should", "List should", "Tuple should", "Dictionary should"):
+            message = message.replace(subject, "must")
+        return message.replace(" after validation", "")
     return f"{error['msg']} (got {_shown(location, value)})"
 
 
@@ -219,7 +231,9 @@ def check_args(model: type[M], args_name: str, args: object) -> M:
     try:
         checked = model.model_validate(dict(args))
     except ValidationError as error:
-        problems = [Problem(format_path(detail["loc"], model), _message(model, detail)) for detail in error.errors()]
+        problems = [
+            Problem(format_path(detail["loc"], model), _message(model, detail)) for detail in error.errors()
+        ]
         raise InvalidArgsError(args_name, problems) from None
     cross = checked.cross_problems()
     if cross:

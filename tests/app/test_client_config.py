@@ -14,16 +14,14 @@ from genai_backend_components.client_config import (
     FIRST_FACTORS,
     SOCIAL_PROVIDERS,
     USER_VERIFICATIONS,
-    build_client_config,
-)
-from genai_backend_components.client_config import (
     AuthOutputs,
     DataOutputs,
     OAuthOutputs,
     UserGroup,
     WebAuthnOutputs,
+    build_client_config,
+    build_model_introspection,
 )
-from genai_backend_components.client_config import build_model_introspection
 from genai_backend_components.client_config import ConversationRouteOutputs as ConversationRoute
 from tests.fixtures.client_config.sample import fixture_schema, sample_auth, sample_data, sample_outputs
 

@@ -18,10 +18,11 @@ import pytest
 
 from tests.appsync_harness import REPO_ROOT, RESOLVERS
 
-BAD_PROBE = Path(__file__).parent / "fixtures" / "resolvers" / "Query.lintProbe.js"
-PACKAGED_RESOLVERS = REPO_ROOT / "components" / "resolvers"
-"""Resolver code shipped inside the Python package (the generation route's defaults)."""
-RESOLVER_FILES = sorted([*RESOLVERS.rglob("*.js"), *PACKAGED_RESOLVERS.rglob("*.js")])
+BAD_PROBE = REPO_ROOT / "tests" / "fixtures" / "resolvers" / "Query.lintProbe.js"
+LIBRARY = REPO_ROOT / "components" / "genai_backend_components"
+PACKAGED_RESOLVERS = sorted(LIBRARY.glob("*/resolvers/*.js"))
+"""Resolver code the component library ships and deploys (the AI routes')."""
+RESOLVER_FILES = sorted([*RESOLVERS.rglob("*.js"), *PACKAGED_RESOLVERS])
 LINT_SCRIPT = """
 import { ESLint } from 'eslint';
 const [probeCode, probePath] = JSON.parse(process.argv[1]);
@@ -30,12 +31,13 @@ const summary = (result) => ({
   file: result.filePath,
   messages: result.messages.map((m) => ({ rule: m.ruleId, line: m.line, severity: m.severity, text: m.message })),
 });
-const files = await eslint.lintFiles(['resolvers', 'components/resolvers']);
+const files = await eslint.lintFiles(['resolvers', 'components/genai_backend_components']);
 const [probe] = await eslint.lintText(probeCode, { filePath: probePath, warnIgnored: true });
 const ignored = {};
 for (const path of ['tests/appsync_runtime/utils.mjs', 'tests/fixtures/resolvers/Query.lintProbe.js',
                     'node_modules/eslint/package.json', 'eslint.config.mjs', 'resolvers/Query.getLeague.js',
-                    'components/generation.py', 'components/resolvers/generation/pipeline.js']) {
+                    'components/genai_backend_components/generation/component.py',
+                    'components/genai_backend_components/generation/resolvers/pipeline.js']) {
   ignored[path] = await eslint.isPathIgnored(path);
 }
 process.stdout.write(JSON.stringify({ files: files.map(summary), probe: summary(probe), ignored }));
@@ -83,6 +85,6 @@ def test_lint_config_applies_only_to_resolver_code(lint: dict[str, Any]) -> None
         "node_modules/eslint/package.json": True,
         "eslint.config.mjs": True,
         "resolvers/Query.getLeague.js": False,
-        "components/generation.py": True,
-        "components/resolvers/generation/pipeline.js": False,
+        "components/genai_backend_components/generation/component.py": True,
+        "components/genai_backend_components/generation/resolvers/pipeline.js": False,
     }

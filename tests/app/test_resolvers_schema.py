@@ -25,7 +25,13 @@ from graphql.language import DirectiveDefinitionNode, ScalarTypeDefinitionNode
 from tests.appsync_harness import RESOLVERS
 
 SCHEMA_FILE = RESOLVERS / "schema.graphql"
-PRELUDE_FILE = Path(__file__).parent.parent / "components" / "appsync_prelude.graphql"
+PRELUDE_FILE = (
+    Path(__file__).resolve().parents[2]
+    / "components"
+    / "genai_backend_components"
+    / "graphql"
+    / "appsync_prelude.graphql"
+)
 USER_POOLS_AND_IAM = {"getLeague", "listLeagues", "upsertLeague"}
 USER_POOLS_ONLY = {"myFollows", "action", "unfollow"}
 ADMIN_ONLY = {"upsertLeague"}

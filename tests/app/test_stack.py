@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from graphql import value_from_ast_untyped
 
+from app.api_schema import RESOLVER_DATA_SOURCES
+from app.paths import RESOLVERS
+from genai_backend_components.conversation import RouteNames, resolver_plan
 from genai_backend_components.graphql import build_appsync_schema
-from app.api_schema import RESOLVER_DATA_SOURCES, RESOLVERS
-from genai_backend_components.conversation import _resolver_plan
-from genai_backend_components.conversation import RouteNames
 from tests.policy_evaluator import is_allowed
 from tools.evaluate import Evaluation
 from tools.synth import main as synth_main
@@ -62,6 +62,17 @@ def test_log_retention_follows_the_stack() -> None:
         groups = stack(name).of_type("aws:cloudwatch/logGroup:LogGroup")
         assert {group.inputs["retentionInDays"] for group in groups} == {days}
         assert len(groups) == 4  # the League function's, the chat handler's, the chat cleanup's and the API's
+
+
+def test_hosting_logs_keep_the_stack_retention_too() -> None:
+    """logRetentionDays applies to every log group, the Amplify Hosting SSR logs included (not its 30 days)."""
+    evaluation, _ = synth("prod", ["hostingRepository=https://github.com/example/web"])
+    [ssr_logs] = [
+        group
+        for group in evaluation.of_type("aws:cloudwatch/logGroup:LogGroup")
+        if group.name.endswith("ssr-logs")
+    ]
+    assert ssr_logs.inputs["retentionInDays"] == 365
 
 
 def test_api_logging_and_introspection_follow_the_stack() -> None:
@@ -270,11 +281,11 @@ def _table_sources() -> dict[str, tuple[str, list[Path]]]:
             sources.setdefault(data_source, (f"app-api-datasource-{data_source}", []))[1].append(
                 RESOLVERS / f"{field}.js"
             )
-    functions, resolvers = _resolver_plan(RouteNames.of("chat"), RESOLVERS / "conversation")
+    functions, resolvers = resolver_plan(RouteNames.of("chat"))
     for spec in (*functions.values(), *resolvers.values()):
         if spec.data_source and spec.data_source.endswith("Table"):
             sources.setdefault(spec.data_source, (f"app-chat-datasource-{spec.data_source}", []))[1].append(
-                spec.code_path
+                Path(spec.code_path)
             )
     return sources
 

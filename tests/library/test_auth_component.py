@@ -5,32 +5,32 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
+import pulumi_aws as aws
 import pytest
 from google.protobuf import json_format
 
 from genai_backend_components.auth import (
+    SAML_EMAIL_CLAIM,
+    AppleProvider,
     Auth,
     AuthArgs,
+    FacebookProvider,
     HostedDomain,
+    OidcProvider,
     Passkeys,
     PasswordPolicy,
+    SamlProvider,
     SesEmailSender,
+    SocialProvider,
     TokenValidity,
     UserGroup,
 )
-from genai_backend_components.auth import (
-    SAML_EMAIL_CLAIM,
-    AmazonProvider,
-    AppleProvider,
-    FacebookProvider,
-    GoogleProvider,
-    OidcProvider,
-    SamlProvider,
-)
+from genai_backend_components.auth.client_facts import PasskeySettings
+from genai_backend_components.validation import InvalidArgsError, Problem
 from tests.support import TEST_REGION, evaluate_component
 from tools.evaluate import Evaluation
 
@@ -44,10 +44,8 @@ _SECRET_SIGNATURE = ("4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75
 
 @dataclass
 class Registration:
-    """What the engine got besides inputs: the resource options the recording evaluation drops."""
+    """What the engine got besides the recorded (masked) inputs: the ignored changes, and raw inputs."""
 
-    protect: bool
-    retain_on_delete: bool
     ignore_changes: list[str]
     inputs: dict[str, Any]
     """Raw inputs; secret values show as "secret:<value>" so tests can see both facts."""
@@ -76,8 +74,6 @@ def evaluate_with_options(build: Callable[[], Any]) -> Evaluated:
 
         def listen(request: Any) -> Any:
             registrations[request.name] = Registration(
-                protect=request.protect,
-                retain_on_delete=request.retainOnDelete,
                 ignore_changes=list(request.ignoreChanges),
                 inputs=_reveal(json_format.MessageToDict(request.object)),
             )
@@ -95,7 +91,7 @@ def _auth(args: AuthArgs, exports: bool = False, built: list[Auth] | None = None
         if built is not None:
             built.append(auth)
         if exports:
-            pulumi.export("domain", auth.domain)
+            pulumi.export("domain", auth.managed_login_host)
             pulumi.export("issuer", auth.issuer_url)
             pulumi.export("jwks", auth.jwks_url)
             pulumi.export("identityPoolId", auth.identity_pool_id)
@@ -105,22 +101,25 @@ def _auth(args: AuthArgs, exports: bool = False, built: list[Auth] | None = None
     return build
 
 
-ALL_PROVIDERS = (
-    OidcProvider(
-        name="Okta",
-        issuer_url="https://example.okta.com",
-        client_id="okta-client",
-        client_secret=pulumi.Output.secret("okta-secret"),
-        attributes_request_method="POST",
-    ),
-    GoogleProvider(client_id="google-client", client_secret="google-secret"),
-    FacebookProvider(client_id="facebook-app", client_secret="facebook-secret"),
-    AmazonProvider(client_id="amazon-client", client_secret="amazon-secret"),
-    AppleProvider(services_id="com.example.web", team_id="TEAM123456", key_id="KEY1234567", private_key="p8"),
-    SamlProvider(name="CorpSaml", metadata_url="https://idp.example.com/metadata"),
-    SamlProvider(name="FileSaml", metadata_file=SAML_METADATA, sign_out=True),
+OKTA = OidcProvider(
+    name="Okta",
+    issuer_url="https://example.okta.com",
+    client_id="okta-client",
+    client_secret=pulumi.Output.secret("okta-secret"),
+    attributes_request_method="POST",
 )
-MINIMAL = AuthArgs(region=TEST_REGION)
+CORP_SAML = SamlProvider(name="CorpSaml", metadata_url="https://idp.example.com/metadata")
+FILE_SAML = SamlProvider(name="FileSaml", metadata_file=SAML_METADATA, sign_out=True)
+GOOGLE = SocialProvider(client_id="google-client", client_secret="google-secret")
+FACEBOOK = FacebookProvider(client_id="facebook-app", client_secret="facebook-secret")
+AMAZON = SocialProvider(client_id="amazon-client", client_secret="amazon-secret")
+APPLE = AppleProvider(
+    services_id="com.example.web", team_id="TEAM123456", key_id="KEY1234567", private_key="p8"
+)
+PROVIDER_NAMES = ["Okta", "CorpSaml", "FileSaml", "Google", "Facebook", "LoginWithAmazon", "SignInWithApple"]
+"""Every provider of FULL by its Cognito name, in the order the client lists them: OIDC, SAML, then social."""
+
+MINIMAL = AuthArgs(region=TEST_REGION, protect_data=False)
 FULL = AuthArgs(
     region=TEST_REGION,
     first_auth_factors=("PASSWORD", "EMAIL_OTP", "WEB_AUTHN"),
@@ -130,7 +129,12 @@ FULL = AuthArgs(
     password_policy=PasswordPolicy(minimum_length=16, require_symbols=False),
     allow_self_sign_up=True,
     protect_data=True,
-    identity_providers=ALL_PROVIDERS,
+    oidc_providers=(OKTA,),
+    saml_providers=(CORP_SAML, FILE_SAML),
+    google=GOOGLE,
+    facebook=FACEBOOK,
+    amazon=AMAZON,
+    apple=APPLE,
     hosted_domain=HostedDomain(prefix="genai-login"),
     callback_urls=(LOCAL_URL, APP_URL),
     logout_urls=(APP_URL,),
@@ -141,6 +145,16 @@ FULL = AuthArgs(
     ),
     identity_pool=True,
 )
+
+
+def _with(**changes: Any) -> AuthArgs:
+    """FULL with some args changed (args are plain mappings)."""
+    return AuthArgs(**{**FULL, **changes})  # type: ignore[typeddict-item]
+
+
+def _without(*names: str) -> AuthArgs:
+    """FULL without some args, as a caller that never set them."""
+    return AuthArgs(**{key: value for key, value in FULL.items() if key not in names})  # type: ignore[typeddict-item]
 
 
 @pytest.fixture(scope="module")
@@ -154,7 +168,7 @@ def full() -> Evaluated:
 
 
 def test_minimal_pool_is_email_only_admin_created_and_unprotected(minimal: Evaluated) -> None:
-    evaluation, registrations = minimal
+    evaluation, _ = minimal
     pool = evaluation.named("auth-user-pool").inputs
     assert pool["usernameAttributes"] == ["email"]
     assert pool["usernameConfiguration"] == {"caseSensitive": False}
@@ -178,10 +192,8 @@ def test_minimal_pool_is_email_only_admin_created_and_unprotected(minimal: Evalu
     }
     assert "webAuthnConfiguration" not in pool and "emailConfiguration" not in pool
     assert pool["deletionProtection"] == "INACTIVE"
-    assert (registrations["auth-user-pool"].protect, registrations["auth-user-pool"].retain_on_delete) == (
-        False,
-        False,
-    )
+    record = evaluation.named("auth-user-pool")
+    assert (record.protect, record.retain_on_delete) == (False, False)
     declared = {record.type.split(":")[-1] for record in evaluation.resources}
     assert declared == {"Auth", "UserPool", "UserPoolClient"}
     assert evaluation.outputs["domain"] is None and evaluation.outputs["identityPoolId"] is None
@@ -204,7 +216,7 @@ def test_minimal_client_has_no_oauth_and_uses_choice_based_sign_in(minimal: Eval
 
 
 def test_full_pool_turns_on_self_sign_up_passwordless_passkeys_ses_and_protection(full: Evaluated) -> None:
-    evaluation, registrations = full
+    evaluation, _ = full
     pool = evaluation.named("auth-user-pool").inputs
     assert pool["adminCreateUserConfig"] == {"allowAdminCreateUserOnly": False}
     assert pool["signInPolicy"] == {"allowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP", "WEB_AUTHN"]}
@@ -219,10 +231,8 @@ def test_full_pool_turns_on_self_sign_up_passwordless_passkeys_ses_and_protectio
     }
     assert pool["passwordPolicy"]["minimumLength"] == 16 and pool["passwordPolicy"]["requireSymbols"] is False
     assert pool["deletionProtection"] == "ACTIVE"
-    assert (registrations["auth-user-pool"].protect, registrations["auth-user-pool"].retain_on_delete) == (
-        True,
-        True,
-    )
+    record = evaluation.named("auth-user-pool")
+    assert (record.protect, record.retain_on_delete) == (True, True)
 
 
 def test_each_provider_type_gets_its_details_mapping_and_secret(full: Evaluated) -> None:
@@ -321,9 +331,8 @@ def test_client_uses_code_flow_with_exact_scopes_urls_providers_and_waits_for_th
     assert inputs["allowedOauthFlows"] == ["code"]
     assert inputs["allowedOauthScopes"] == ["openid", "email", "profile", "aws.cognito.signin.user.admin"]
     assert inputs["callbackUrls"] == [LOCAL_URL, APP_URL] and inputs["logoutUrls"] == [APP_URL]
-    names = [provider.provider_name for provider in ALL_PROVIDERS]
-    assert inputs["supportedIdentityProviders"] == ["COGNITO", *names]
-    assert {f"auth-idp-{name}" for name in names} <= set(client.dependencies)
+    assert inputs["supportedIdentityProviders"] == ["COGNITO", *PROVIDER_NAMES]
+    assert {f"auth-idp-{name}" for name in PROVIDER_NAMES} <= set(client.dependencies)
     assert inputs["preventUserExistenceErrors"] == "ENABLED" and inputs["enableTokenRevocation"] is True
     assert {"email", "email_verified"} <= set(inputs["readAttributes"])
     assert (inputs["accessTokenValidity"], inputs["idTokenValidity"], inputs["refreshTokenValidity"]) == (
@@ -350,8 +359,8 @@ def test_prefix_domain_uses_managed_login_with_branding_for_the_client(full: Eva
 
 
 def test_custom_domain_sends_certificate_and_reports_its_host() -> None:
-    args = replace(
-        FULL, hosted_domain=HostedDomain(custom_domain="login.example.com", certificate_arn=CERTIFICATE_ARN)
+    args = _with(
+        hosted_domain=HostedDomain(custom_domain="login.example.com", certificate_arn=CERTIFICATE_ARN)
     )
     evaluation = evaluate_component(_auth(args, exports=True))
     domain = evaluation.named("auth-domain").inputs
@@ -403,7 +412,7 @@ def test_identity_pool_without_guests_has_one_permissionless_authenticated_role(
 
 
 def test_guest_access_adds_an_unauthenticated_role() -> None:
-    evaluation = evaluate_component(_auth(replace(FULL, guest_access=True), exports=True))
+    evaluation = evaluate_component(_auth(_with(guest_access=True), exports=True))
     assert evaluation.named("auth-identity-pool").inputs["allowUnauthenticatedIdentities"] is True
     statement = _trust(evaluation, "auth-unauthenticated-role")
     assert statement["Condition"]["ForAnyValue:StringLike"] == {
@@ -415,7 +424,7 @@ def test_guest_access_adds_an_unauthenticated_role() -> None:
 
 
 def test_lite_tier_drops_essentials_features_and_mfa_adds_totp() -> None:
-    args = AuthArgs(region=TEST_REGION, user_pool_tier="LITE", mfa="REQUIRED")
+    args = AuthArgs(region=TEST_REGION, protect_data=False, user_pool_tier="LITE", mfa="REQUIRED")
     evaluation = evaluate_component(_auth(args))
     pool = evaluation.named("auth-user-pool").inputs
     assert pool["userPoolTier"] == "LITE" and "signInPolicy" not in pool
@@ -439,42 +448,88 @@ def test_client_facts_are_plain_values_that_match_what_was_declared() -> None:
         list(facts.first_auth_factors)
         == evaluation.named("auth-user-pool").inputs["signInPolicy"]["allowedFirstAuthFactors"]
     )
-    assert (
-        facts.email_otp_enabled
-        and facts.passkeys == FULL.passkeys
-        and facts.preferred_challenge == "EMAIL_OTP"
-    )
+    assert facts.email_otp_enabled and facts.preferred_challenge == "EMAIL_OTP"
+    assert facts.passkeys == PasskeySettings(relying_party_id="app.example.com", user_verification="required")
     assert facts.password_policy.minimum_length == 16
     assert [(group.name, group.precedence) for group in facts.groups] == [("admins", 0), ("users", 10)]
     assert (facts.identity_pool, facts.guest_access, facts.mfa, facts.mfa_methods) == (True, False, "OFF", ())
 
 
-def _with(**changes: Any) -> AuthArgs:
-    return replace(FULL, **changes)
+def test_children_are_attributes_by_name() -> None:
+    built: list[Auth] = []
+    evaluate_component(_auth(FULL, built=built))
+    auth = built[0]
+    assert isinstance(auth.user_pool, aws.cognito.UserPool)
+    assert isinstance(auth.client, aws.cognito.UserPoolClient)
+    assert isinstance(auth.domain, aws.cognito.UserPoolDomain)
+    assert isinstance(auth.branding, aws.cognito.ManagedLoginBranding)
+    assert list(auth.identity_providers) == PROVIDER_NAMES == auth.provider_names
+    assert all(isinstance(idp, aws.cognito.IdentityProvider) for idp in auth.identity_providers.values())
+    assert list(auth.groups) == ["admins", "users"]
+    assert isinstance(auth.identity_pool, aws.cognito.IdentityPool)
+    assert isinstance(auth.authenticated_role, aws.iam.Role)
+
+    built.clear()
+    evaluate_component(_auth(MINIMAL, built=built))
+    minimal = built[0]
+    assert (minimal.domain, minimal.branding, minimal.managed_login_host) == (None, None, None)
+    assert (minimal.identity_pool, minimal.authenticated_role) == (None, None)
+    assert (minimal.identity_providers, minimal.groups) == ({}, {})
 
 
-BAD_INPUTS = {
-    "email OTP without SES": (_with(email_sender=None), "AuthArgs.email_sender"),
-    "plain http callback": (_with(callback_urls=("http://app.example.com/",)), "AuthArgs.callback_urls[0]"),
+def _refused(args: Any) -> tuple[Evaluation, InvalidArgsError]:
+    """Builds Auth from ``args`` under mocks, expecting it to refuse them before declaring anything."""
+    errors: list[InvalidArgsError] = []
+
+    def build() -> None:
+        with pytest.raises(InvalidArgsError) as raised:
+            Auth("auth", args)
+        errors.append(raised.value)
+
+    evaluation = evaluate_component(build)
+    assert len(errors) == 1, "Auth accepted the args"
+    return evaluation, errors[0]
+
+
+BAD_INPUTS: dict[str, tuple[Any, list[tuple[str, str]]]] = {
+    # case: (args, [(path, words its message contains) for each problem reported, in order])
+    "email OTP without SES": (_without("email_sender"), [("email_sender", "EMAIL_OTP")]),
+    "plain http callback": (
+        _with(callback_urls=("http://app.example.com/",)),
+        [("callback_urls[0]", "must be https (http only for localhost)")],
+    ),
     "provider without client id": (
-        _with(identity_providers=(GoogleProvider(client_id="", client_secret="s"),)),
-        "AuthArgs.identity_providers[0].client_id",
+        _with(google=SocialProvider(client_id="", client_secret="s")),
+        [("google.client_id", "must not be empty")],
     ),
     "duplicate provider names": (
-        _with(identity_providers=(ALL_PROVIDERS[0], replace(ALL_PROVIDERS[0], name="okta"))),
-        "AuthArgs.identity_providers[1]",
+        _with(oidc_providers=(OKTA, {**OKTA, "name": "okta"})),
+        [("oidc_providers[1].name", "'okta' is used by another provider")],
+    ),
+    "duplicate provider names across kinds": (
+        _with(saml_providers=(CORP_SAML, {**FILE_SAML, "name": "OKTA"})),
+        [("saml_providers[1].name", "'OKTA' is used by another provider")],
     ),
     "domain prefix with a reserved word": (
         _with(hosted_domain=HostedDomain(prefix="my-cognito")),
-        "AuthArgs.hosted_domain.prefix",
+        [("hosted_domain.prefix", "must not contain ['cognito']")],
     ),
     "domain prefix with uppercase": (
         _with(hosted_domain=HostedDomain(prefix="MyApp")),
-        "AuthArgs.hosted_domain.prefix",
+        [("hosted_domain.prefix", "lowercase")],
     ),
-    "LITE with passwordless": (_with(user_pool_tier="LITE"), "AuthArgs.user_pool_tier"),
-    "MFA required with passwordless": (_with(mfa="REQUIRED"), "AuthArgs.mfa"),
-    "passkey factor without relying party": (_with(passkeys=None), "AuthArgs.passkeys"),
+    "LITE with passwordless": (
+        _with(user_pool_tier="LITE"),
+        [("user_pool_tier", "LITE does not support passwordless factors")],
+    ),
+    "MFA required with passwordless": (
+        _with(mfa="REQUIRED"),
+        [("mfa", "REQUIRED cannot be combined with passwordless factors")],
+    ),
+    "passkey factor without relying party": (
+        _without("passkeys"),
+        [("passkeys", "must be set exactly when first_auth_factors includes WEB_AUTHN")],
+    ),
     "certificate outside us-east-1": (
         _with(
             hosted_domain=HostedDomain(
@@ -482,52 +537,117 @@ BAD_INPUTS = {
                 certificate_arn=CERTIFICATE_ARN.replace("us-east-1", "eu-west-1"),
             )
         ),
-        "AuthArgs.hosted_domain.certificate_arn",
+        [("hosted_domain.certificate_arn", "is in 'eu-west-1'; Cognito custom domains need a us-east-1")],
     ),
     "OIDC without openid scope": (
-        _with(identity_providers=(replace(ALL_PROVIDERS[0], scopes=("email", "profile")),)),
-        "AuthArgs.identity_providers[0].scopes",
+        _with(oidc_providers=({**OKTA, "scopes": ("email", "profile")},)),
+        [("oidc_providers[0].scopes", "must include ['openid']")],
     ),
     "OIDC issuer over http": (
-        _with(identity_providers=(replace(ALL_PROVIDERS[0], issuer_url="http://example.okta.com"),)),
-        "AuthArgs.identity_providers[0].issuer_url",
+        _with(oidc_providers=({**OKTA, "issuer_url": "http://example.okta.com"},)),
+        [("oidc_providers[0].issuer_url", "must be an https:// URL")],
     ),
     "provider named Cognito": (
-        _with(identity_providers=(replace(ALL_PROVIDERS[0], name="Cognito"),)),
-        "AuthArgs.identity_providers[0].name",
+        _with(oidc_providers=({**OKTA, "name": "Cognito"},)),
+        [("oidc_providers[0].name", "'Cognito' is reserved by Cognito")],
     ),
     "short password": (
         _with(password_policy=PasswordPolicy(minimum_length=7)),
-        "AuthArgs.password_policy.minimum_length",
+        [("password_policy.minimum_length", "7 is not a whole number from 8 to 99")],
     ),
     "factor outside the supported set": (
         _with(first_auth_factors=("PASSWORD", "SMS_OTP")),
-        "AuthArgs.first_auth_factors",
+        [("first_auth_factors[1]", "'SMS_OTP' is not one of PASSWORD, EMAIL_OTP, WEB_AUTHN")],
     ),
-    "no factor at all": (_with(first_auth_factors=()), "AuthArgs.first_auth_factors"),
+    "no factor at all": (
+        _with(first_auth_factors=()),
+        # A rule of one field is checked with the field, so it is reported even beside other bad fields.
+        [("first_auth_factors", "must include PASSWORD")],
+    ),
+    "a factor twice": (
+        _with(first_auth_factors=("PASSWORD", "PASSWORD")),
+        [("first_auth_factors", "must list each factor once")],
+    ),
     "guest access without identity pool": (
         _with(identity_pool=False, guest_access=True),
-        "AuthArgs.guest_access",
+        [("guest_access", "needs identity_pool")],
     ),
-    "domain without callback URLs": (_with(callback_urls=()), "AuthArgs.callback_urls"),
+    "domain without callback URLs": (
+        _with(callback_urls=()),
+        [("callback_urls", "needs at least one URL when hosted_domain is set")],
+    ),
     "access token beyond a day": (
         _with(token_validity=TokenValidity(access_token_minutes=1441)),
-        "AuthArgs.token_validity.access_token_minutes",
+        [("token_validity.access_token_minutes", "1441 is not a whole number from 5 to 1440")],
+    ),
+    # What the checking model adds over the first-failure checks it replaced.
+    "unknown arg": (
+        {**MINIMAL, "protect_dta": True},
+        [("protect_dta", "is not a known arg; did you mean 'protect_data'?")],
+    ),
+    "protect_data as text": ({**MINIMAL, "protect_data": "yes"}, [("protect_data", "must be true or false")]),
+    "protect_data missing": ({"region": TEST_REGION}, [("protect_data", "is required")]),
+    "OIDC provider name too short": (
+        _with(oidc_providers=({**OKTA, "name": "ab"},)),
+        [("oidc_providers[0].name", "'ab' must be 3 to 32 characters long")],
+    ),
+    "OIDC scopes without email": (
+        _with(oidc_providers=({**OKTA, "scopes": ("openid", "profile")},)),
+        [("oidc_providers[0].scopes", "must include ['email']")],
+    ),
+    "OIDC issuer without a host": (
+        _with(oidc_providers=({**OKTA, "issuer_url": "https://"},)),
+        [("oidc_providers[0].issuer_url", "'https://' must be an https:// URL with a host")],
+    ),
+    "first factors without PASSWORD": (
+        _with(first_auth_factors=("EMAIL_OTP", "WEB_AUTHN")),
+        [("first_auth_factors", "must include PASSWORD")],
+    ),
+    "passkey relying party with a scheme": (
+        _with(passkeys=Passkeys(relying_party_id="https://app.example.com")),
+        [("passkeys.relying_party_id", "no scheme, port, path")],
+    ),
+    "from address without @": (
+        _with(email_sender=SesEmailSender(source_arn=SES_ARN, from_email_address="App <no-reply>")),
+        [("email_sender.from_email_address", "is not an email address")],
+    ),
+    "uppercase custom domain": (
+        _with(hosted_domain=HostedDomain(custom_domain="Login.Example.com", certificate_arn=CERTIFICATE_ARN)),
+        [("hosted_domain.custom_domain", "must be a lowercase host name")],
+    ),
+    "Apple team id not Apple's format": (
+        _with(apple={**APPLE, "team_id": "abc"}),
+        [("apple.team_id", "must be Apple's 10-character id")],
     ),
 }
 
 
 @pytest.mark.parametrize("case", sorted(BAD_INPUTS))
-def test_bad_input_is_rejected_by_field_before_anything_is_declared(case: str) -> None:
-    args, field = BAD_INPUTS[case]
-    errors: list[str] = []
+def test_bad_input_is_rejected_by_path_before_anything_is_declared(case: str) -> None:
+    args, expected = BAD_INPUTS[case]
+    evaluation, error = _refused(args)
+    assert evaluation.resources == [], "a refused Auth declared resources (not even the component may exist)"
+    assert [problem.path for problem in error.problems] == [path for path, _ in expected], error.problems
+    for problem, (_, words) in zip(error.problems, expected, strict=True):
+        assert words in problem.message, problem
+    assert str(error).startswith("AuthArgs has ")
 
-    def build() -> None:
-        try:
-            Auth("auth", args)
-        except ValueError as error:
-            errors.append(str(error))
 
-    evaluation = evaluate_component(build)
+def test_every_problem_is_reported_at_once() -> None:
+    args = _with(
+        password_policy=PasswordPolicy(minimum_length=7),
+        token_validity=TokenValidity(access_token_minutes=1441),
+    )
+    evaluation, error = _refused(args)
     assert evaluation.resources == []
-    assert len(errors) == 1 and errors[0].startswith(f"{field}:"), errors
+    assert error.problems == (
+        Problem("password_policy.minimum_length", "7 is not a whole number from 8 to 99"),
+        Problem("token_validity.access_token_minutes", "1441 is not a whole number from 5 to 1440"),
+    )
+    assert str(error).startswith("AuthArgs has 2 invalid values:\n  - password_policy.minimum_length: ")
+
+
+def test_secrets_never_appear_in_problems() -> None:
+    _, error = _refused(_with(apple={**APPLE, "team_id": "abc", "private_key": 42}))
+    assert {problem.path for problem in error.problems} == {"apple.team_id", "apple.private_key"}
+    assert "42" not in str(error)

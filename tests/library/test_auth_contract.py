@@ -15,17 +15,21 @@ from typing import Any
 import botocore.session
 import pytest
 
-from genai_backend_components.auth import MFA_CONFIGURATION, Auth, AuthArgs
-from genai_backend_components.auth import FIRST_AUTH_FACTORS, USER_POOL_TIERS, USER_VERIFICATION_CHOICES
-from tests.support import TEST_REGION, evaluate_component
+from genai_backend_components.auth import Auth, AuthArgs, FirstAuthFactor, UserPoolTier, UserVerification
+from genai_backend_components.auth.component import MFA_CONFIGURATION
 from tests.library.test_auth_component import FULL
+from tests.support import TEST_REGION, evaluate_component
 from tools.evaluate import ResourceRecord
 
 MODEL = botocore.session.get_session().get_service_model("cognito-idp")
 CONFIGURATIONS = {
     "full": FULL,
-    "lite-optional-mfa": AuthArgs(region=TEST_REGION, user_pool_tier="LITE", mfa="OPTIONAL"),
-    "plus-required-mfa": AuthArgs(region=TEST_REGION, user_pool_tier="PLUS", mfa="REQUIRED"),
+    "lite-optional-mfa": AuthArgs(
+        region=TEST_REGION, protect_data=False, user_pool_tier="LITE", mfa="OPTIONAL"
+    ),
+    "plus-required-mfa": AuthArgs(
+        region=TEST_REGION, protect_data=False, user_pool_tier="PLUS", mfa="REQUIRED"
+    ),
 }
 
 
@@ -135,9 +139,9 @@ def test_every_branch_value_was_reached(declared: list[ResourceRecord]) -> None:
 
 
 def test_choices_callers_may_pick_are_in_the_cognito_enum() -> None:
-    assert set(USER_POOL_TIERS) <= set(MODEL.shape_for("UserPoolTierType").enum)
-    assert set(FIRST_AUTH_FACTORS) <= set(MODEL.shape_for("AuthFactorType").enum)
-    assert set(USER_VERIFICATION_CHOICES) <= set(MODEL.shape_for("UserVerificationType").enum)
+    assert {tier.value for tier in UserPoolTier} <= set(MODEL.shape_for("UserPoolTierType").enum)
+    assert {factor.value for factor in FirstAuthFactor} <= set(MODEL.shape_for("AuthFactorType").enum)
+    assert {choice.value for choice in UserVerification} <= set(MODEL.shape_for("UserVerificationType").enum)
     assert set(MFA_CONFIGURATION.values()) <= set(MODEL.shape_for("UserPoolMfaType").enum)
 
 

@@ -27,8 +27,8 @@ from joserfc.jwk import KeySet
 from moto import mock_aws
 
 from genai_backend_components.auth import Auth, AuthArgs, HostedDomain
-from tests.support import TEST_REGION, evaluate_component
 from tests.library.test_auth_component import APP_URL, LOCAL_URL
+from tests.support import TEST_REGION, evaluate_component
 
 MODEL = boto3.session.Session().client("cognito-idp", region_name=TEST_REGION).meta.service_model
 EMAIL = "Ada.Lovelace@example.com"
@@ -36,6 +36,7 @@ PASSWORD = "correct-Horse-7-battery"
 # A dev-like stack: self sign-up, managed login with a prefix domain, password sign-in.
 ARGS = AuthArgs(
     region=TEST_REGION,
+    protect_data=False,
     allow_self_sign_up=True,
     hosted_domain=HostedDomain(prefix="genai-dev-login"),
     callback_urls=(LOCAL_URL, APP_URL),

@@ -11,8 +11,15 @@ import re
 import botocore.session
 import pytest
 
-from genai_backend_components.bedrock import BedrockConfigError, resolve_model
-from genai_backend_components.bedrock import SUPPORTED_REGIONS, geography_for_region
+from genai_backend_components.bedrock import (
+    INFERENCE_MODES,
+    SUPPORTED_REGIONS,
+    BedrockConfigError,
+    InferenceMode,
+    geography_for_region,
+    resolve_model,
+    target_model,
+)
 
 MODEL = "anthropic.claude-sonnet-4-5-20250929-v1:0"
 ACCOUNT = "123456789012"
@@ -294,6 +301,22 @@ def test_a_profile_id_beyond_the_api_limit_is_rejected() -> None:
     assert resolve_model(long_model, "in-region", "us-east-1", ACCOUNT).invoke_id == long_model
     with pytest.raises(BedrockConfigError, match="64"):
         resolve_model(long_model, "global", "us-east-1", ACCOUNT)
+
+
+def test_the_modes_are_an_enum_of_the_documented_values() -> None:
+    assert [mode.value for mode in InferenceMode] == ["in-region", "geo", "global"]
+    assert INFERENCE_MODES == ("in-region", "geo", "global")
+    assert all(isinstance(mode, str) for mode in InferenceMode)
+
+
+@pytest.mark.parametrize("mode", list(InferenceMode))
+def test_an_enum_member_resolves_exactly_like_its_plain_value(mode: InferenceMode) -> None:
+    by_member = resolve_model(MODEL, mode, "eu-west-1", ACCOUNT)
+    by_value = resolve_model(MODEL, mode.value, "eu-west-1", ACCOUNT)
+    assert by_member == by_value
+    # The resolved mode is the plain value, so it reads the same wherever it is formatted.
+    for resolved in (by_member, target_model(MODEL, mode, "eu-west-1")):
+        assert type(resolved.mode) is str and f"{resolved.mode}" == mode.value
 
 
 def test_config_errors_are_value_errors() -> None:

@@ -19,6 +19,7 @@ import pytest
 
 from genai_backend_components import iam
 from genai_backend_components.bedrock import (
+    SUPPORTED_REGIONS,
     BedrockConfigError,
     InferenceMode,
     ResolvedModel,
@@ -26,7 +27,6 @@ from genai_backend_components.bedrock import (
     model_invoke_statements,
     resolve_model,
 )
-from genai_backend_components.bedrock import SUPPORTED_REGIONS
 from tests.policy_evaluator import is_allowed
 from tests.support import evaluate_component
 
@@ -80,8 +80,8 @@ def partition_of(region: str) -> str:
     return "aws-us-gov" if region.startswith("us-gov-") else "aws"
 
 
-def valid_choices() -> list[tuple[str, InferenceMode]]:
-    choices: list[tuple[str, InferenceMode]] = []
+def valid_choices() -> list[tuple[str, str]]:
+    choices: list[tuple[str, str]] = []
     for region in sorted(SUPPORTED_REGIONS):
         for mode in ("in-region", "geo", "global"):
             try:
@@ -101,7 +101,7 @@ def test_every_region_offers_at_least_the_in_region_mode() -> None:
 
 
 @pytest.mark.parametrize(("region", "mode"), VALID_CHOICES)
-def test_the_configured_call_is_allowed_wherever_it_is_served(region: str, mode: InferenceMode) -> None:
+def test_the_configured_call_is_allowed_wherever_it_is_served(region: str, mode: str) -> None:
     partition = partition_of(region)
     resolved = resolve_model(MODEL, mode, region, ACCOUNT, partition=partition)
     document = document_for(resolved, streaming=True)
@@ -113,7 +113,7 @@ def test_the_configured_call_is_allowed_wherever_it_is_served(region: str, mode:
 
 
 @pytest.mark.parametrize(("region", "mode"), VALID_CHOICES)
-def test_grants_name_no_wildcards_and_only_invoke_actions(region: str, mode: InferenceMode) -> None:
+def test_grants_name_no_wildcards_and_only_invoke_actions(region: str, mode: str) -> None:
     resolved = resolve_model(MODEL, mode, region, ACCOUNT, partition=partition_of(region))
     for streaming in (False, True):
         for statement in invoke_statements(resolved, streaming):
@@ -124,7 +124,7 @@ def test_grants_name_no_wildcards_and_only_invoke_actions(region: str, mode: Inf
 
 
 @pytest.mark.parametrize("mode", ["in-region", "geo", "global"])
-def test_streaming_is_allowed_only_when_asked_for(mode: InferenceMode) -> None:
+def test_streaming_is_allowed_only_when_asked_for(mode: str) -> None:
     resolved = resolve_model(MODEL, mode, "us-west-2", ACCOUNT)
     checks = aws_checks(resolved.invoke_id, "us-west-2", "us-east-2")
     assert not allows(document_for(resolved, streaming=False), STREAM, checks)
@@ -141,7 +141,7 @@ def test_the_action_names_are_the_bedrock_runtime_operations() -> None:
 
 
 @pytest.mark.parametrize("mode", ["geo", "global"])
-def test_the_bare_model_outside_the_profile_is_denied(mode: InferenceMode) -> None:
+def test_the_bare_model_outside_the_profile_is_denied(mode: str) -> None:
     document = document_for(resolve_model(MODEL, mode, "us-east-1", ACCOUNT), streaming=True)
     for region in ("us-east-1", "us-east-2", ""):
         assert not is_allowed(
@@ -150,7 +150,7 @@ def test_the_bare_model_outside_the_profile_is_denied(mode: InferenceMode) -> No
 
 
 @pytest.mark.parametrize("mode", ["geo", "global"])
-def test_another_model_through_the_same_kind_of_profile_is_denied(mode: InferenceMode) -> None:
+def test_another_model_through_the_same_kind_of_profile_is_denied(mode: str) -> None:
     resolved = resolve_model(MODEL, mode, "us-east-1", ACCOUNT)
     other = resolve_model(OTHER_MODEL, mode, "us-east-1", ACCOUNT)
     document = document_for(resolved, streaming=True)
@@ -250,6 +250,10 @@ def test_model_invoke_statements_render_exactly_the_invoke_statements_once_the_a
                 MODEL, mode, "us-east-1", account, streaming=streaming, synchronous=synchronous
             )
             pulumi.export(f"{mode}-{streaming}-{synchronous}", iam.policy_document(statements))
+            by_member = model_invoke_statements(
+                MODEL, InferenceMode(mode), "us-east-1", account, streaming=streaming, synchronous=synchronous
+            )
+            pulumi.export(f"{mode}-{streaming}-{synchronous}-member", iam.policy_document(by_member))
 
     outputs = evaluate_component(program).outputs
     for mode, streaming, synchronous in cases:
@@ -257,6 +261,7 @@ def test_model_invoke_statements_render_exactly_the_invoke_statements_once_the_a
         expected = invoke_statements(resolved, streaming, synchronous=synchronous)
         rendered = json.loads(outputs[f"{mode}-{streaming}-{synchronous}"])
         assert rendered == {"Version": "2012-10-17", "Statement": expected}, (mode, streaming, synchronous)
+        assert json.loads(outputs[f"{mode}-{streaming}-{synchronous}-member"]) == rendered
     assert (
         f"arn:aws:bedrock:us-east-1:{ACCOUNT}:inference-profile/global.{MODEL}"
         in outputs["global-True-False"]

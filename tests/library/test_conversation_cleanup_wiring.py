@@ -12,8 +12,8 @@ import botocore.session
 import pytest
 
 from genai_backend_components.conversation.conversation_handler import cleanup
-from tests.policy_evaluator import is_allowed
 from tests.library.test_conversation_component import REGION, evaluate
+from tests.policy_evaluator import is_allowed
 from tools.evaluate import Evaluation
 from tools.fake_cloud import ACCOUNT_ID
 
@@ -60,7 +60,7 @@ def test_only_removed_conversations_trigger_the_cleanup_function(evaluation: Eva
     assert mapping["maximumRetryAttempts"] > 0 and mapping["bisectBatchOnFunctionError"] is True
     # Lambda checks the role can read the stream when it creates the mapping.
     assert "chat-cleanup-message-cleanup" in trigger.dependencies
-    assert function["handler"] == "conversation.cleanup.handler"
+    assert function["handler"] == "conversation_handler.cleanup.handler"
     environment = function["environment"]["variables"]
     assert set(environment) == {cleanup.MESSAGES_TABLE}
     assert environment[cleanup.MESSAGES_TABLE].startswith("chat-messages-table-")

@@ -3,10 +3,14 @@ wiring against the composed schema, and the environment contract with the handle
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,23 +22,36 @@ from graphql import GraphQLObjectType
 
 from genai_backend_components import iam
 from genai_backend_components.bedrock import model_invoke_statements
-from genai_backend_components.conversation import ConversationRoute
-from genai_backend_components.conversation import ConversationModelSettings, ConversationRouteArgs
-from genai_backend_components.conversation import RouteNames, compose_conversation_schema
-from genai_backend_components.graphql import build_appsync_schema
+from genai_backend_components.conversation import (
+    HANDLER_DIRECTORY,
+    RESOLVER_DIRECTORY,
+    ConversationModelSettings,
+    ConversationRoute,
+    ConversationRouteArgs,
+    RouteNames,
+    compose_conversation_schema,
+)
 from genai_backend_components.conversation.conversation_handler.settings import load_settings
+from genai_backend_components.function.packaging import code_members
+from genai_backend_components.graphql import build_appsync_schema
+from genai_backend_components.validation import InvalidArgsError
+from tests.conversation_fakes import BASE_SCHEMA_SDL
 from tests.policy_evaluator import is_allowed
 from tests.support import evaluate_component
+from tests.transforms import (
+    assert_transform_reaches_every_child,
+    evaluate_with_engine_transforms,
+    tagging_transform,
+)
 from tools.evaluate import Evaluation
 from tools.fake_cloud import ACCOUNT_ID, FakeCloud
 
-ROOT = Path(__file__).resolve().parents[2]
 REGION = "us-east-1"
 API_ID = "chatapi1234567890"
 GRAPHQL_URL = f"https://{API_ID}.appsync-api.{REGION}.amazonaws.com/graphql"
 BASE_MODEL = "anthropic.claude-sonnet-4-5-20250929-v1:0"
 PROFILE_ARN = f"arn:aws:bedrock:{REGION}:{ACCOUNT_ID}:inference-profile/us.{BASE_MODEL}"
-SCHEMA = compose_conversation_schema((ROOT / "resolvers" / "schema.graphql").read_text(), ["chat"])
+SCHEMA = compose_conversation_schema(BASE_SCHEMA_SDL, ["chat"])
 BOTOCORE = botocore.session.get_session()
 
 
@@ -47,15 +64,15 @@ def route_args(**changes: Any) -> ConversationRouteArgs:
         region=REGION,
         account_id=ACCOUNT_ID,
         model=ConversationModelSettings(model_id=BASE_MODEL, system_prompt="Answer about football leagues."),
-        handler_code_path=str(ROOT / "functions" / "conversation"),
-        resolver_code_path=str(ROOT / "resolvers" / "conversation"),
         protect_data=False,
     )
-    return replace(args, **changes)
+    return {**args, **changes}  # type: ignore[typeddict-item]
 
 
-def evaluate(**changes: Any) -> Evaluation:
-    return evaluate_component(lambda: ConversationRoute("chat", route_args(**changes)), region=REGION)
+def evaluate(opts: pulumi.ResourceOptions | None = None, **changes: Any) -> Evaluation:
+    return evaluate_component(
+        lambda: ConversationRoute("chat", route_args(**changes), opts=opts), region=REGION
+    )
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +98,7 @@ def test_tables_are_owner_scoped_and_indexed_for_their_reads(evaluation: Evaluat
     assert (messages["hashKey"], messages["rangeKey"]) == ("conversationId", "createdAtId")
     assert "globalSecondaryIndexes" not in messages
     # The index name in the resolver that queries it is the same one.
-    assert "'byOwnerUpdatedAt'" in (ROOT / "resolvers" / "conversation" / "listConversations.js").read_text()
+    assert "'byOwnerUpdatedAt'" in (RESOLVER_DIRECTORY / "listConversations.js").read_text()
 
 
 @pytest.mark.parametrize("protect", [True, False])
@@ -254,8 +271,48 @@ def test_environment_is_exactly_what_the_handler_reads(evaluation: Evaluation) -
     assert settings.messages_table.startswith("chat-messages-table")
     assert settings.temperature is None
     handler = evaluation.named("chat-handler-function").inputs
-    assert handler["handler"] == "conversation.handler.handler"
+    assert handler["handler"] == "conversation_handler.handler.handler"
     assert handler["runtime"] in BOTOCORE.get_service_model("lambda").shape_for("Runtime").enum
+
+
+def _archive_digest(members: dict[str, Path]) -> str:
+    """The digest tools/evaluate.py records for an archive of these members (each file by its sha256)."""
+    assets = {
+        name: {"asset": hashlib.sha256(path.read_bytes()).hexdigest()} for name, path in members.items()
+    }
+    return hashlib.sha256(json.dumps(assets, sort_keys=True).encode()).hexdigest()
+
+
+def test_both_functions_ship_exactly_the_packaged_handler(evaluation: Evaluation) -> None:
+    members = code_members(HANDLER_DIRECTORY, "conversation_handler")
+    assert {"conversation_handler/handler.py", "conversation_handler/cleanup.py"} <= set(members)
+    assert all(name.startswith("conversation_handler/") for name in members)
+    expected = {"archive": _archive_digest(members)}
+    for function in ("chat-handler-function", "chat-cleanup-function"):
+        assert evaluation.named(function).inputs["code"] == expected, function
+
+
+def test_the_handler_package_imports_on_its_own_as_lambda_loads_it(tmp_path: Path) -> None:
+    """Only the archive's files and the runtime's boto3: the library itself is not there in Lambda."""
+    for name, source in code_members(HANDLER_DIRECTORY, "conversation_handler").items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, tmp_path / name)
+    script = (
+        "import sys; sys.modules['genai_backend_components'] = None\n"
+        "import conversation_handler.handler as h, conversation_handler.cleanup as c\n"
+        "print(h.__file__, c.__file__, callable(h.handler), callable(c.handler), h.logger.name)"
+    )
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    completed = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, env=environment, capture_output=True, text=True,
+        timeout=60, check=False,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    handler_file, cleanup_file, *flags, logger_name = completed.stdout.split()
+    assert Path(handler_file) == tmp_path / "conversation_handler" / "handler.py"
+    assert Path(cleanup_file) == tmp_path / "conversation_handler" / "cleanup.py"
+    assert flags == ["True", "True"]
+    assert logger_name == "conversation_handler.handler"
 
 
 def test_children_belong_to_the_component(evaluation: Evaluation) -> None:
@@ -268,37 +325,152 @@ def test_children_belong_to_the_component(evaluation: Evaluation) -> None:
         "chat-async-invoke",
         "chat-cleanup",
         "chat-cleanup-trigger",
+        "chat-cleanup-failures",
     } <= direct
     assert all(record.parent is not None for record in evaluation.resources if record.name != "chat")
+    # The library's type token, answering to 0.1's so a deployed stack adopts its resources.
+    component = evaluation.named("chat")
+    assert component.type == "genai-backend:index:ConversationRoute"
+    assert {"type": "genai:index:ConversationRoute"} in component.aliases
 
 
-PROBLEMS: list[tuple[Callable[[], ConversationRouteArgs], str]] = [
-    (lambda: route_args(route="chat-room"), r"ConversationRouteArgs\.route: 'chat-room'"),
-    (lambda: route_args(model=ConversationModelSettings(model_id="us." + BASE_MODEL, system_prompt="x")),
-     r"ConversationRouteArgs\.model: .*inference-profile prefix"),
-    (lambda: route_args(model=ConversationModelSettings(model_id=BASE_MODEL, system_prompt="x" * 3000)),
-     r"model\.system_prompt: .*2048"),
-    (lambda: route_args(model=ConversationModelSettings(model_id=BASE_MODEL, system_prompt="x", temperature=2)),
-     r"model\.temperature: 2"),
-    (lambda: route_args(batch_characters=0), r"batch_characters: 0"),
-    (lambda: route_args(application_log_level="VERBOSE"), r"application_log_level: 'VERBOSE'"),
-    (lambda: route_args(account_id="12345"), r"account_id: '12345'"),
-    (lambda: route_args(schema_sdl=(ROOT / "resolvers" / "schema.graphql").read_text()),
-     r"ConversationRouteArgs.*has no field 'getConversationChat'"),
-    (lambda: route_args(handler_code_path=str(ROOT / "functions" / "missing")), r"handler_code_path: no handler.py"),
-    (lambda: route_args(handler_code_path=str(ROOT / "functions" / "league")), r"handler_code_path: no cleanup.py"),
-]  # fmt: skip
+def _model(**changes: Any) -> ConversationModelSettings:
+    settings = ConversationModelSettings(model_id=BASE_MODEL, system_prompt="x")
+    return {**settings, **changes}  # type: ignore[typeddict-item]
 
 
-@pytest.mark.parametrize(("make_args", "message"), PROBLEMS)
+PROBLEMS = [
+    pytest.param(lambda: route_args(route="chat-room"), {"route": "'chat-room' is not allowed"}, id="route"),
+    pytest.param(
+        lambda: route_args(route="bad-name"),
+        {"route": "'bad-name' is not allowed; use 1-40 letters"},
+        id="route2",
+    ),
+    pytest.param(
+        lambda: route_args(model=_model(model_id="us." + BASE_MODEL)),
+        {"model.model_id": "already carries the inference-profile prefix 'us'"},
+        id="profile-id",
+    ),
+    pytest.param(
+        lambda: route_args(model=_model(system_prompt="x" * 3000)),
+        {"model.system_prompt": "at most 2,048 bytes of UTF-8 (got 3,000)"},
+        id="prompt-characters",
+    ),
+    # 1,025 characters but 2,050 bytes: the limit is what the handler's environment holds, in bytes.
+    pytest.param(
+        lambda: route_args(model=_model(system_prompt="é" * 1025)),
+        {"model.system_prompt": "at most 2,048 bytes of UTF-8 (got 2,050)"},
+        id="prompt-bytes",
+    ),
+    pytest.param(
+        lambda: route_args(model=_model(temperature=2)),
+        {"model.temperature": "is not a number from 0 to 1"},
+        id="temperature",
+    ),
+    pytest.param(
+        lambda: route_args(model=_model(geography="jp")),
+        {"model.geography": "no profiles callable from region 'us-east-1'"},
+        id="geography",
+    ),
+    pytest.param(
+        lambda: route_args(batch_characters=0),
+        {"batch_characters": "0 is not a whole number from 1"},
+        id="batch",
+    ),
+    pytest.param(
+        lambda: route_args(application_log_level="VERBOSE"),
+        {"application_log_level": "'VERBOSE' is not one of"},
+        id="log-level",
+    ),
+    pytest.param(
+        lambda: route_args(account_id="12345"),
+        {"account_id": "'12345' is not a 12-digit AWS account id"},
+        id="account",
+    ),
+    pytest.param(lambda: route_args(tags={"team": 7}), {"tags['team']": "must be text"}, id="tags"),
+    # A schema without the route's fields: the base itself, not composed.
+    pytest.param(
+        lambda: route_args(schema_sdl=BASE_SCHEMA_SDL),
+        {"schema_sdl": "has no field 'getConversationChat'"},
+        id="schema",
+    ),
+    # 0.1's code-path args: the handler and the resolvers ship in the package now.
+    pytest.param(
+        lambda: route_args(
+            handler_code_path="functions/conversation", resolver_code_path="resolvers/conversation"
+        ),
+        {"handler_code_path": "is not a known arg", "resolver_code_path": "is not a known arg"},
+        id="removed-args",
+    ),
+    # Every problem at once, each at its own path.
+    pytest.param(
+        lambda: route_args(route="bad-name", model=_model(system_prompt="x" * 3000), batch_characters=0),
+        {
+            "route": "is not allowed",
+            "model.system_prompt": "2,048 bytes",
+            "batch_characters": "from 1 to 100000",
+        },
+        id="several",
+    ),
+]
+
+
+@pytest.mark.parametrize(("make_args", "expected"), PROBLEMS)
 def test_bad_arguments_fail_before_anything_is_declared(
-    make_args: Callable[[], ConversationRouteArgs], message: str
+    make_args: Callable[[], ConversationRouteArgs], expected: dict[str, str]
 ) -> None:
-    declared: list[Any] = []
+    raised: list[InvalidArgsError] = []
 
     def build() -> None:
-        declared.append(ConversationRoute("chat", make_args()))
+        with pytest.raises(InvalidArgsError) as error:
+            ConversationRoute("chat", make_args())
+        raised.append(error.value)
 
-    with pytest.raises(ValueError, match=message):
-        evaluate_component(build, region=REGION)
-    assert declared == []
+    evaluation = evaluate_component(build, region=REGION)
+    [error] = raised
+    assert error.args_name == "ConversationRouteArgs"
+    assert str(error).startswith("ConversationRouteArgs has ")
+    assert {problem.path for problem in error.problems} == set(expected)
+    for path, words in expected.items():
+        messages = [problem.message for problem in error.problems if problem.path == path]
+        assert any(words in message for message in messages), (path, messages)
+    # Checked before the component registered itself: not even the component reached the engine.
+    assert evaluation.resources == []
+
+
+TAGS = {"team": "assistants", "cost-center": "42"}
+TAGGED = (
+    "chat-conversations-table", "chat-messages-table",  # tables
+    "chat-handler-function", "chat-handler-role", "chat-handler-logs",  # the handler, its role and logs
+    "chat-cleanup-function", "chat-cleanup-role", "chat-cleanup-logs",  # the cleanup, its role and logs
+    "chat-cleanup-failures",  # the queue
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("as_output", [False, True], ids=["known", "output"])
+def test_tags_reach_the_tables_functions_and_queue(as_output: bool) -> None:
+    def build() -> None:
+        tags = pulumi.Output.from_input(TAGS) if as_output else TAGS
+        ConversationRoute("chat", route_args(tags=tags))
+
+    evaluation = evaluate_component(build, region=REGION)
+    for name in TAGGED:
+        assert evaluation.named(name).inputs.get("tags") == TAGS, name
+    # Nothing carries other tags, and without the arg nothing is tagged at all.
+    assert all(record.inputs.get("tags", TAGS) == TAGS for record in evaluation.resources)
+    untagged = evaluate()
+    assert [record.name for record in untagged.resources if record.inputs.get("tags")] == []
+
+
+def test_a_transforms_option_reaches_every_child() -> None:
+    transform, seen = tagging_transform("costCenter", "42")
+    evaluation = evaluate_with_engine_transforms(
+        lambda: ConversationRoute("chat", route_args(), opts=pulumi.ResourceOptions(transforms=[transform])),
+        region=REGION,
+    )
+    assert {
+        "aws:dynamodb/table:Table", "aws:lambda/function:Function", "aws:sqs/queue:Queue",
+        "aws:lambda/eventSourceMapping:EventSourceMapping", "aws:iam/rolePolicy:RolePolicy",
+        "aws:appsync/dataSource:DataSource", "aws:appsync/function:Function", "aws:appsync/resolver:Resolver",
+    } <= {kind for kind, _ in seen}  # fmt: skip
+    assert_transform_reaches_every_child(evaluation, seen)

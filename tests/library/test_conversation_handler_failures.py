@@ -14,6 +14,7 @@ from genai_backend_components.conversation.conversation_handler.turn import Turn
 from tests.conversation_fakes import (
     CONVERSATION,
     GRAPHQL_URL,
+    HANDLER_LOGGER,
     OTHER_OWNER,
     OWNER,
     REGION,
@@ -130,7 +131,7 @@ def test_logs_hold_no_content_prompt_or_credentials_even_at_debug(
     failing = FakeBedrock(FakeClock(), [*answer_frames(["x"], stop=False), exception("throttlingException")])
     run_turn(world, "m-log-fail", failing, FakeAppSync())
 
-    ours = [record for record in caplog.records if record.name.startswith("genai_backend_components.conversation.conversation_handler")]
+    ours = [record for record in caplog.records if record.name.startswith(f"{HANDLER_LOGGER}.")]
     assert any(record.levelno == logging.DEBUG for record in ours)
     [failure] = [record for record in ours if record.levelno >= logging.ERROR]
     assert (

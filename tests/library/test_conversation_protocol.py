@@ -18,14 +18,19 @@ from typing import Any
 
 import pytest
 
-from genai_backend_components.client_config import AuthOutputs, DataOutputs, build_client_config
+from genai_backend_components.client_config import (
+    AuthOutputs,
+    ConversationRouteOutputs,
+    DataOutputs,
+    build_client_config,
+)
 from genai_backend_components.conversation import RouteNames, compose_conversation_schema
-from genai_backend_components.client_config import ConversationRouteOutputs as ConversationRoute
-from tests.appsync_harness import CONVERSATION_RESOLVERS, REPO_ROOT, RESOLVERS, AppSyncHarness, none_source
+from tests.appsync_harness import CONVERSATION_RESOLVERS, REPO_ROOT, AppSyncHarness, none_source
+from tests.conversation_fakes import BASE_SCHEMA_SDL
 
 SCRIPT = REPO_ROOT / "tests" / "node" / "conversation" / "amplify_protocol.mjs"
 REGION = "us-east-1"
-SCHEMA = compose_conversation_schema((RESOLVERS / "schema.graphql").read_text(), ["chat"])
+SCHEMA = compose_conversation_schema(BASE_SCHEMA_SDL, ["chat"])
 NAMES = RouteNames.of("chat")
 
 
@@ -62,7 +67,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
             url=f"https://api1234567890.appsync-api.{REGION}.amazonaws.com/graphql",
             schema_sdl=SCHEMA,
             authorization_types=("AWS_IAM",),
-            conversation_routes=(ConversationRoute(name="chat"),),
+            conversation_routes=(ConversationRouteOutputs(name="chat"),),
         ),
     )
     document = {"outputs": outputs, "schema": SCHEMA, "route": "chat", "published": published_parts()}

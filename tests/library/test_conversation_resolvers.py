@@ -1,5 +1,5 @@
 """Conversation resolvers end to end: APPSYNC_JS in Node, their DynamoDB requests against moto tables
-keyed like components/conversation.py declares them, identities from tokens moto's Cognito issued.
+keyed like the ConversationRoute component declares them, identities from tokens moto's Cognito issued.
 
 The subscription's response handler (enhanced filter) runs in tests/node/conversation/
 subscription_filter.mjs, which applies the filter it sets to published parts as AppSync does.
@@ -18,10 +18,10 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tests.appsync_harness import CONVERSATION_RESOLVERS, (
+from tests.appsync_harness import (
+    CONVERSATION_RESOLVERS,
     DEFAULT_EXECUTORS,
     REPO_ROOT,
-    RESOLVERS,
     AppSyncHarness,
     DataSource,
     DataSourceOutcome,

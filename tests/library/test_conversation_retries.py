@@ -19,8 +19,8 @@ from boto3.dynamodb.types import TypeDeserializer
 
 from genai_backend_components.conversation.conversation_handler.graphql_client import GraphqlClient
 from genai_backend_components.conversation.conversation_handler.turn import Turn, TurnEvent, TurnReport
-from tests.appsync_harness import CONVERSATION_RESOLVERS, (
-    RESOLVERS,
+from tests.appsync_harness import (
+    CONVERSATION_RESOLVERS,
     AppSyncHarness,
     PipelineFunction,
     ResolverRun,
@@ -31,6 +31,7 @@ from tests.conversation_fakes import (
     CONVERSATION,
     ENVIRONMENT,
     GRAPHQL_URL,
+    HANDLER_LOGGER,
     OWNER,
     REGION,
     USER_TEXT,
@@ -179,7 +180,7 @@ def test_a_duplicate_event_for_an_answered_message_neither_asks_the_model_nor_wr
     assert first.run(event_for("m-again")).status == "answered"
     second_model = FakeBedrock(FakeClock(), answer_frames(["Chelsea ", "lead."]))
     second_appsync = ResolvingAppSync(harness, world)
-    caplog.set_level(logging.INFO, logger="genai_backend_components.conversation.conversation_handler")
+    caplog.set_level(logging.INFO, logger=HANDLER_LOGGER)
     caplog.clear()
 
     report = turn_with(world, second_model.client(), second_appsync, second_model.clock).run(
@@ -189,7 +190,7 @@ def test_a_duplicate_event_for_an_answered_message_neither_asks_the_model_nor_wr
     assert (report.status, report.error_type, report.parts_sent) == ("duplicate", None, 0)
     assert second_model.requests == [] and second_appsync.bodies == []
     assert [answer["content"] for answer in stored_answers(world, "m-again")] == [[{"text": "Arsenal lead."}]]
-    [record] = [record for record in caplog.records if record.name.startswith("genai_backend_components.conversation.conversation_handler")]
+    [record] = [record for record in caplog.records if record.name.startswith(f"{HANDLER_LOGGER}.")]
     assert record.levelno == logging.INFO and record.__dict__["messageId"] == "m-again"
     logged = json.dumps({**record.__dict__, "message": record.getMessage()}, default=str)
     assert USER_TEXT not in logged and "Arsenal" not in logged

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from graphql import (
     GraphQLList,
@@ -15,11 +13,16 @@ from graphql import (
     parse,
 )
 
-from genai_backend_components.conversation import RouteNames, compose_conversation_schema, conversation_schema_sdl
+from genai_backend_components.client_config import ConversationRouteOutputs, build_model_introspection
+from genai_backend_components.conversation import (
+    RouteNames,
+    compose_conversation_schema,
+    conversation_schema_sdl,
+)
 from genai_backend_components.graphql import build_appsync_schema
-from genai_backend_components.client_config import ConversationRouteOutputs as ConversationRoute, build_model_introspection
+from tests.conversation_fakes import BASE_SCHEMA_SDL
 
-BASE = (Path(__file__).resolve().parents[2] / "resolvers" / "schema.graphql").read_text()
+BASE = BASE_SCHEMA_SDL
 SUBSCRIPTION_BASE = """
 schema { query: Query mutation: Mutation subscription: Subscription }
 type Query { ping: String }
@@ -69,10 +72,12 @@ def test_composed_schema_is_deployable_and_keeps_the_base() -> None:
     assert composed.count("type AmplifyAIContentBlock ") == 1  # shared types once for two routes
     query = schema.get_type("Query")
     assert isinstance(query, GraphQLObjectType)
-    assert {"getLeague", "listLeagues", "myFollows", "getConversationChat", "getConversationSupport"} <= set(
-        query.fields
-    )
-    assert "getLeague(id: ID!): League @aws_cognito_user_pools @aws_iam" in composed
+    assert {"getNote", "listNotes", "getConversationChat", "getConversationSupport"} <= set(query.fields)
+    mutation = schema.get_type("Mutation")
+    assert isinstance(mutation, GraphQLObjectType) and {"saveNote", "sendMessageChat"} <= set(mutation.fields)
+    assert "getNote(id: ID!): Note @aws_cognito_user_pools @aws_iam" in composed
+    # The base's schema block had no subscription root; composing added it.
+    assert "subscription: Subscription" not in BASE and "subscription: Subscription" in composed
     with_subscription = build_appsync_schema(compose_conversation_schema(SUBSCRIPTION_BASE, ["chat"]))
     subscription = with_subscription.get_type("Subscription")
     assert isinstance(subscription, GraphQLObjectType)
@@ -150,7 +155,8 @@ def test_every_type_a_field_returns_allows_that_fields_auth_mode() -> None:
 
 def test_model_introspection_accepts_the_composed_schema() -> None:
     introspection = build_model_introspection(
-        compose_conversation_schema(BASE, ["chat"]), conversation_routes=(ConversationRoute(name="chat"),)
+        compose_conversation_schema(BASE, ["chat"]),
+        conversation_routes=(ConversationRouteOutputs(name="chat"),),
     )
     route = introspection["conversations"]["chat"]
     assert route["conversation"] == {"modelName": "ConversationChat"}

@@ -12,9 +12,11 @@ import pulumi_aws as aws
 import pytest
 from moto.iam.access_control import IAMPolicy, PermissionResult
 
+from genai_backend_components import InvalidArgsError
 from genai_backend_components.function import LoggedFunction, LoggedFunctionArgs, code_members
 from genai_backend_components.iam import attach_statements, service_trust_policy, statement
 from tests.support import evaluate_component
+from tests.transforms import evaluate_with_engine_transforms, taggable, tagging_transform
 from tools.evaluate import Evaluation
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -204,45 +206,86 @@ def test_protect_and_retain_on_delete_reach_every_child() -> None:
 
 
 @pytest.mark.parametrize(
-    ("overrides", "field"),
+    ("overrides", "path", "words"),
     [
-        ({"log_format": "Text", "application_log_level": "INFO"}, "application_log_level"),
-        ({"log_format": "Text", "system_log_level": "WARN"}, "system_log_level"),
-        ({"application_log_level": "VERBOSE"}, "application_log_level"),
-        ({"system_log_level": "ERROR"}, "system_log_level"),
-        ({"log_format": "json"}, "log_format"),
-        ({"environment": {"1BAD": "x"}}, "environment"),
-        ({"environment": {"has-dash": "x"}}, "environment"),
-        ({"environment": {"AWS_REGION": "us-east-1"}}, "environment"),
-        ({"runtime": "python3.12"}, "runtime"),
-        ({"log_retention_days": 10}, "log_retention_days"),
-        ({"log_retention_days": True}, "log_retention_days"),
-        ({"memory_size": 64}, "memory_size"),
-        ({"timeout": 901}, "timeout"),
-        ({"timeout": True}, "timeout"),
-        ({"reserved_concurrency": -1}, "reserved_concurrency"),
-        ({"tracing_mode": "On"}, "tracing_mode"),
-        ({"layers": [f"arn:{n}" for n in range(6)]}, "layers"),
-        ({"handler": "league.missing.handler"}, "handler"),
-        ({"code_path": "does/not/exist"}, "code_path"),
+        ({"log_format": "Text", "application_log_level": "INFO"}, "application_log_level", "log_format Text"),
+        ({"log_format": "Text", "system_log_level": "WARN"}, "system_log_level", "log_format Text"),
+        ({"application_log_level": "VERBOSE"}, "application_log_level", "'VERBOSE' is not one of TRACE"),
+        ({"system_log_level": "ERROR"}, "system_log_level", "'ERROR' is not one of DEBUG, INFO, WARN"),
+        ({"log_format": "json"}, "log_format", "'json' is not one of JSON, Text"),
+        ({"environment": {"1BAD": "x"}}, "environment['1BAD']", "must match [a-zA-Z][a-zA-Z0-9_]+"),
+        ({"environment": {"has-dash": "x"}}, "environment['has-dash']", "must match"),
+        ({"environment": {"AWS_REGION": "us-east-1"}}, "environment['AWS_REGION']", "reserved by the Lambda"),
+        ({"environment": {"TABLE": 1}}, "environment['TABLE']", "must be text (got 1)"),
+        ({"runtime": "python3.12"}, "runtime", "'python3.12' is not one of python3.13"),
+        ({"log_retention_days": 10}, "log_retention_days", "10 is not a retention CloudWatch Logs accepts"),
+        ({"log_retention_days": True}, "log_retention_days", "must be a whole number (got True)"),
+        ({"memory_size": 64}, "memory_size", "64 is not a whole number from 128 to 10240"),
+        ({"timeout": 901}, "timeout", "901 is not a whole number from 1 to 900"),
+        ({"timeout": True}, "timeout", "must be a whole number (got True)"),
+        ({"reserved_concurrency": -1}, "reserved_concurrency", "-1 is not a whole number from 0"),
+        ({"tracing_mode": "On"}, "tracing_mode", "'On' is not one of Active, PassThrough"),
+        ({"layers": [f"arn:{n}" for n in range(6)]}, "layers", "at most 5 items"),
+        ({"handler": "league.missing.handler"}, "handler", "naming a shipped module"),
+        ({"code_path": "does/not/exist"}, "code_path", "'does/not/exist' is not a folder"),
+        ({"tags": {"team": 7}}, "tags['team']", "must be text (got 7)"),
+        ({"memory": 512}, "memory", "is not a known arg; did you mean 'memory_size'?"),
     ],
 )
-def test_bad_arguments_are_refused_before_anything_is_declared(overrides: dict[str, Any], field: str) -> None:
-    declared: list[str] = []
+def test_bad_arguments_are_refused_before_anything_is_declared(
+    overrides: dict[str, Any], path: str, words: str
+) -> None:
+    errors: list[InvalidArgsError] = []
 
     def program() -> None:
         try:
             LoggedFunction(NAME, _args(**overrides))
-        except ValueError as error:
-            declared.append(str(error))
+        except InvalidArgsError as error:
+            errors.append(error)
 
     evaluation = evaluate_component(program)
     assert evaluation.resources == []
-    assert len(declared) == 1 and declared[0].startswith(f"{field}:"), declared
+    (error,) = errors
+    assert [problem.path for problem in error.problems] == [path], error
+    assert words in error.problems[0].message
+    assert str(error).startswith("LoggedFunctionArgs has 1 invalid value:")
 
 
 def test_code_path_folder_must_be_a_python_package_name(tmp_path: Path, demo_code: Path) -> None:
     renamed = tmp_path / "not-a-package"
     shutil.copytree(demo_code, renamed)
-    with pytest.raises(ValueError, match=r"^code_path: folder name 'not-a-package'"):
+    with pytest.raises(InvalidArgsError) as error:
         LoggedFunction(NAME, LoggedFunctionArgs(code_path=str(renamed), handler="demo.app.handler"))
+    ((path, message),) = error.value.problems
+    assert path == "code_path"
+    assert message.startswith("folder name 'not-a-package' must be a Python identifier")
+
+
+TAGS = {"team": "league", "stage": "test"}
+
+
+def test_tags_reach_every_taggable_child() -> None:
+    evaluation = _evaluate(_args(tags=TAGS, tracing_mode="Active"))
+    children = list(evaluation.children_of(NAME))
+    tagged = {record.name for record in children if taggable(record.type)}
+    assert tagged == {f"{NAME}-role", f"{NAME}-logs", f"{NAME}-function"}
+    for record in children:
+        if record.name in tagged:
+            assert record.inputs["tags"] == TAGS, record.name
+
+
+def test_transforms_given_to_the_function_reach_its_children() -> None:
+    transform, seen = tagging_transform("costCenter", "42")
+    options = pulumi.ResourceOptions(transforms=[transform])
+    evaluation = evaluate_with_engine_transforms(lambda: LoggedFunction(NAME, _args(tags=TAGS), options))
+    declared = {(record.type, record.name) for record in evaluation.resources}
+    assert seen == declared
+    assert {name for _, name in declared} == {
+        NAME,
+        *(f"{NAME}-{child}" for child in ("role", "logs", "logging", "function")),
+    }
+    for child in ("role", "logs", "function"):
+        assert evaluation.named(f"{NAME}-{child}").inputs["tags"] == {**TAGS, "costCenter": "42"}, child
+    # Only the tags changed: the code still arrives as the same archive.
+    plain = _evaluate(_args(tags=TAGS)).named(f"{NAME}-function").inputs
+    assert evaluation.named(f"{NAME}-function").inputs == {**plain, "tags": {**TAGS, "costCenter": "42"}}

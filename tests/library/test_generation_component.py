@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import botocore.session
@@ -15,20 +13,35 @@ import pytest
 from graphql import GraphQLNonNull, GraphQLObjectType, parse
 
 from genai_backend_components import iam
-from genai_backend_components.bedrock import invoke_statements, model_invoke_statements, resolve_model
+from genai_backend_components.bedrock import (
+    InferenceMode,
+    invoke_statements,
+    model_invoke_statements,
+    partition_for_region,
+    resolve_model,
+)
 from genai_backend_components.generation import (
+    INVOKE_CONVERSE_CODE,
+    PIPELINE_CODE,
     GenerationRoute,
     GenerationRouteArgs,
+    GenerationRouteModel,
+    OutputMode,
     generation_schema_sdl,
     schema_with_generation,
 )
 from genai_backend_components.graphql import build_appsync_schema
+from genai_backend_components.validation import InvalidArgsError, check_args
 from tests.policy_evaluator import is_allowed
 from tests.support import evaluate_component
+from tests.transforms import (
+    assert_transform_reaches_every_child,
+    evaluate_with_engine_transforms,
+    tagging_transform,
+)
 from tools.evaluate import Evaluation
 from tools.fake_cloud import ACCOUNT_ID
 
-RESOLVERS = Path(__file__).resolve().parents[2] / "components" / "resolvers" / "generation"
 MODEL = "amazon.nova-lite-v1:0"
 OTHER_MODEL = "amazon.nova-pro-v1:0"
 INVOKE = "bedrock:InvokeModel"
@@ -40,7 +53,13 @@ DEV = GenerationRouteArgs(
     inference_mode="geo",
     system_prompt="You analyse football league tables for fans.",
 )
-PROD = replace(DEV, region="eu-west-1", inference_mode="global", max_tokens=900, temperature=0.6)
+PROD: GenerationRouteArgs = {
+    **DEV,
+    "region": "eu-west-1",
+    "inference_mode": "global",
+    "max_tokens": 900,
+    "temperature": 0.6,
+}
 BOTOCORE = botocore.session.get_session()
 
 
@@ -48,18 +67,18 @@ def evaluate_route(args: GenerationRouteArgs, *, account_from_cloud: bool = True
     """Declares the route as a stack would, with the account id an Output of get_caller_identity."""
 
     def build() -> None:
-        account = aws.get_caller_identity_output().account_id if account_from_cloud else args.account_id
-        route = GenerationRoute("gen", replace(args, account_id=account))
+        account = aws.get_caller_identity_output().account_id if account_from_cloud else args["account_id"]
+        route = GenerationRoute("gen", {**args, "account_id": account})
         pulumi.export("settings_function_id", route.settings_function.function_id)
         pulumi.export("invoke_function_id", route.invoke_function.function_id)
         # What the shared Bedrock helper renders for the same inputs, for the route's policy to match.
         helper = model_invoke_statements(
-            args.model_id, args.inference_mode, args.region, account, streaming=False, synchronous=True,
-            partition=args.partition, geography=args.geography,
+            args["model_id"], args["inference_mode"], args["region"], account, streaming=False,
+            synchronous=True, partition=partition_for_region(args["region"]), geography=args.get("geography"),
         )  # fmt: skip
         pulumi.export("shared_helper_policy", iam.policy_document(helper))
 
-    return evaluate_component(build, region=args.region)
+    return evaluate_component(build, region=args["region"])
 
 
 def policy_of(evaluation: Evaluation) -> dict[str, Any]:
@@ -67,7 +86,10 @@ def policy_of(evaluation: Evaluation) -> dict[str, Any]:
 
 
 def expected_statements(args: GenerationRouteArgs) -> list[dict[str, Any]]:
-    resolved = resolve_model(args.model_id, args.inference_mode, args.region, ACCOUNT_ID, args.partition)
+    region = args["region"]
+    resolved = resolve_model(
+        args["model_id"], args["inference_mode"], region, ACCOUNT_ID, partition_for_region(region)
+    )
     return invoke_statements(resolved, streaming=False)
 
 
@@ -87,7 +109,7 @@ def test_bedrock_data_source_is_http_signed_for_bedrock_in_the_api_region(
     for evaluation, region in [(dev, "us-east-1"), (prod, "eu-west-1")]:
         source = evaluation.named("gen-datasource-BedrockRuntime").inputs
         assert source["type"] == "HTTP" and source["name"] == "BedrockRuntime"
-        assert source["apiId"] == DEV.api_id
+        assert source["apiId"] == DEV["api_id"]
         http = source["httpConfig"]
         assert http["endpoint"] == f"https://bedrock-runtime.{region}.amazonaws.com"
         authorization = http["authorizationConfig"]
@@ -169,12 +191,12 @@ def test_pipeline_runs_the_settings_step_then_the_converse_call(dev: Evaluation)
     order = [dev.outputs["settings_function_id"], dev.outputs["invoke_function_id"]]
     assert resolver["pipelineConfig"]["functions"] == order
     assert "dataSource" not in resolver
-    assert resolver["code"] == (RESOLVERS / "pipeline.js").read_text(encoding="utf-8")
+    assert resolver["code"] == PIPELINE_CODE.read_text(encoding="utf-8")
     settings, invoke = dev.named("gen-settings").inputs, dev.named("gen-invoke").inputs
     assert dev.named("gen-datasource-BedrockRuntimeSettings").inputs["type"] == "NONE"
     assert settings["dataSource"] == "BedrockRuntimeSettings"
     assert invoke["dataSource"] == "BedrockRuntime"
-    assert invoke["code"] == (RESOLVERS / "invokeConverse.js").read_text(encoding="utf-8")
+    assert invoke["code"] == INVOKE_CONVERSE_CODE.read_text(encoding="utf-8")
     for record in (resolver, settings, invoke):
         assert record["runtime"] == {"name": "APPSYNC_JS", "runtimeVersion": "1.0.0"}
         assert "functionVersion" not in record
@@ -182,57 +204,182 @@ def test_pipeline_runs_the_settings_step_then_the_converse_call(dev: Evaluation)
     assert {"gen-resolver", "gen-settings", "gen-invoke", "gen-datasource-BedrockRuntime"} <= children
 
 
+def test_the_resolver_code_ships_inside_the_package() -> None:
+    package = INVOKE_CONVERSE_CODE.parents[1]
+    assert package.name == "generation" and package.parent.name == "genai_backend_components"
+    for code in (INVOKE_CONVERSE_CODE, PIPELINE_CODE):
+        assert code.parent == package / "resolvers" and code.is_file()
+        assert "export function response(ctx)" in code.read_text(encoding="utf-8")
+
+
+def test_the_component_has_the_package_token_and_answers_to_the_old_one(dev: Evaluation) -> None:
+    component = dev.named("gen")
+    assert component.type == "genai-backend:index:GenerationRoute"
+    assert {"type": "genai:index:GenerationRoute"} in component.aliases
+
+
 def test_settings_step_carries_each_stack_values(dev: Evaluation, prod: Evaluation) -> None:
     dev_code, prod_code = dev.named("gen-settings").inputs["code"], prod.named("gen-settings").inputs["code"]
     assert f'"modelId": "us.{MODEL}"' in dev_code
     assert f'"modelId": "global.{MODEL}"' in prod_code
     assert '"maxTokens": 900' in prod_code and '"temperature": 0.6' in prod_code
-    assert json.dumps(DEV.system_prompt) in dev_code
+    assert json.dumps(DEV["system_prompt"]) in dev_code
+    assert '"outputMode": "tool"' in dev_code
+
+
+def test_settings_step_is_the_code_settings_code_gives(dev: Evaluation) -> None:
+    """The resolver tests run ``settings_code()``; it must be exactly what the component deploys."""
+    expected = check_args(GenerationRouteModel, "GenerationRouteArgs", DEV).settings_code()
+    assert dev.named("gen-settings").inputs["code"] == expected
+
+
+def test_enum_members_and_their_plain_values_declare_the_same_route() -> None:
+    members: GenerationRouteArgs = {
+        **PROD,
+        "inference_mode": InferenceMode.GLOBAL,
+        "output_mode": OutputMode.JSON_TEXT,
+    }
+    values: GenerationRouteArgs = {**PROD, "inference_mode": "global", "output_mode": "json-text"}
+    with_members, with_values = evaluate_route(members), evaluate_route(values)
+    assert with_members.as_json() == with_values.as_json()
+    code = with_members.named("gen-settings").inputs["code"]
+    assert '"outputMode": "json-text"' in code and f'"modelId": "global.{MODEL}"' in code
 
 
 def test_account_id_may_be_given_as_text() -> None:
-    evaluation = evaluate_route(replace(DEV, account_id="210987654321"), account_from_cloud=False)
+    evaluation = evaluate_route({**DEV, "account_id": "210987654321"}, account_from_cloud=False)
     profiles = policy_of(evaluation)["Statement"][0]["Resource"]
     assert profiles == [f"arn:aws:bedrock:us-east-1:210987654321:inference-profile/us.{MODEL}"]
 
 
-@pytest.mark.parametrize(
-    ("overrides", "field"),
-    [
-        ({"max_tokens": 2001}, "max_tokens"),
-        ({"max_tokens": 0}, "max_tokens"),
-        ({"max_tokens": 512.0}, "max_tokens"),
-        ({"max_tokens": True}, "max_tokens"),
-        ({"temperature": 1.01}, "temperature"),
-        ({"temperature": -0.1}, "temperature"),
-        ({"temperature": math.nan}, "temperature"),
-        ({"field_name": "generate-insights"}, "field_name"),
-        ({"field_name": "2insights"}, "field_name"),
-        ({"data_source_name": "Bedrock-Runtime"}, "data_source_name"),
-        ({"inference_mode": "fastest"}, "inference_mode"),
-        ({"output_mode": "xml"}, "output_mode"),
-        ({"system_prompt": "  "}, "system_prompt"),
-        ({"system_prompt": "x" * 40000}, "system_prompt"),
-        ({"model_id": f"global.{MODEL}"}, "model_id"),
-        ({"region": "mars-north-1"}, "region"),
-        ({"account_id": "12345"}, "account_id"),
-        ({"api_id": ""}, "api_id"),
-        ({"invoke_code_path": RESOLVERS / "missing.js"}, "invoke_code_path"),
-        ({"region": "us-gov-west-1", "partition": "aws-us-gov", "inference_mode": "global"}, "global"),
-    ],
-)
-def test_bad_args_are_rejected_before_any_resource(overrides: dict[str, Any], field: str) -> None:
-    raised: list[ValueError] = []
+API_ARN = f"arn:aws:appsync:us-east-1:{ACCOUNT_ID}:apis/apiid0123456789"
+
+
+def test_with_the_api_arn_bedrock_data_source_role_trusts_appsync_for_that_api_only() -> None:
+    evaluation = evaluate_route({**DEV, "api_arn": API_ARN})
+    role = evaluation.named("gen-datasource-BedrockRuntime-role")
+    [trust] = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+    assert trust["Principal"] == {"Service": "appsync.amazonaws.com"}
+    assert trust["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": ACCOUNT_ID},
+        "ArnEquals": {"aws:SourceArn": API_ARN},
+    }
+
+
+def test_a_transforms_option_reaches_every_child() -> None:
+    transform, seen = tagging_transform("costCenter", "42")
+    evaluation = evaluate_with_engine_transforms(
+        lambda: GenerationRoute("gen", DEV, pulumi.ResourceOptions(transforms=[transform]))
+    )
+    assert len(evaluation.resources) > 5
+    assert all(record.parent == "gen" for record in evaluation.resources if record.name != "gen")
+    assert_transform_reaches_every_child(evaluation, seen)
+
+
+def refused(args: object) -> tuple[Evaluation, InvalidArgsError]:
+    """Builds the route from ``args`` under mocks, expecting it to refuse them before declaring anything."""
+    errors: list[InvalidArgsError] = []
 
     def build() -> None:
-        account = overrides.get("account_id", ACCOUNT_ID)
-        try:
-            GenerationRoute("gen", replace(DEV, **{**overrides, "account_id": account}))
-        except ValueError as error:
-            raised.append(error)
+        with pytest.raises(InvalidArgsError) as raised:
+            GenerationRoute("gen", args)  # type: ignore[arg-type]
+        errors.append(raised.value)
 
     evaluation = evaluate_component(build)
-    assert len(raised) == 1 and field in str(raised[0])
+    assert len(errors) == 1, "GenerationRoute accepted the args"
+    return evaluation, errors[0]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "path", "words"),
+    [
+        ({"max_tokens": 2001}, "max_tokens", "from 1 to 2000"),
+        ({"max_tokens": 0}, "max_tokens", "from 1 to 2000"),
+        ({"max_tokens": 512.0}, "max_tokens", "whole number"),
+        ({"max_tokens": True}, "max_tokens", "whole number"),
+        ({"temperature": 1.01}, "temperature", "from 0 to 1"),
+        ({"temperature": -0.1}, "temperature", "from 0 to 1"),
+        ({"temperature": math.nan}, "temperature", "from 0 to 1"),
+        ({"temperature": "0.5"}, "temperature", "must be a number"),
+        ({"field_name": "generate-insights"}, "field_name", "GraphQL name"),
+        ({"field_name": "2insights"}, "field_name", "GraphQL name"),
+        ({"data_source_name": "Bedrock-Runtime"}, "data_source_name", "GraphQL name"),
+        ({"inference_mode": "fastest"}, "inference_mode", "in-region, geo, global"),
+        ({"output_mode": "xml"}, "output_mode", "tool, json-text"),
+        ({"system_prompt": "  "}, "system_prompt", "empty"),
+        ({"system_prompt": "x" * 40000}, "system_prompt", "2,048 bytes"),
+        ({"model_id": f"global.{MODEL}"}, "model_id", "prefix 'global'"),
+        ({"region": "mars-north-1"}, "region", "not an AWS region"),
+        ({"region": "xx-north-9"}, "region", "not supported"),
+        ({"account_id": "12345"}, "account_id", "12-digit"),
+        ({"api_id": ""}, "api_id", "empty"),
+        ({"api_arn": "apiid0123456789"}, "api_arn", "arn:aws:appsync:"),
+        ({"api_arn": f"arn:aws:lambda:us-east-1:{ACCOUNT_ID}:function:f"}, "api_arn", "arn:aws:appsync:"),
+        # Args of the old API are refused by name, not silently ignored.
+        ({"invoke_code_path": "missing.js"}, "invoke_code_path", "not a known arg"),
+        ({"partition": "aws-us-gov"}, "partition", "not a known arg"),
+        ({"region": "us-gov-west-1", "inference_mode": "global"}, "inference_mode", "global"),
+        ({"region": "ca-west-1"}, "region", "no default geographic inference profile"),
+        ({"geography": "eu"}, "geography", "no profiles callable from region 'us-east-1'"),
+        (
+            {"region": "ap-northeast-1", "inference_mode": "global", "geography": "jp"},
+            "geography",
+            "only applies when mode is 'geo'",
+        ),
+    ],
+)
+def test_bad_args_are_rejected_before_any_resource(overrides: dict[str, Any], path: str, words: str) -> None:
+    evaluation, error = refused({**DEV, **overrides})
+    assert [problem.path for problem in error.problems] == [path]
+    assert words in error.problems[0].message
+    assert str(error).startswith("GenerationRouteArgs has 1 invalid value:")
+    assert evaluation.resources == []
+
+
+def test_a_3000_character_prompt_is_refused_with_the_limit_and_its_size() -> None:
+    evaluation, error = refused({**DEV, "system_prompt": "x" * 3000})
+    [problem] = error.problems
+    assert problem.path == "system_prompt"
+    assert "2,048 bytes" in problem.message and "3,000" in problem.message
+    assert evaluation.resources == []
+
+
+@pytest.mark.parametrize(
+    ("prompt", "accepted"),
+    [
+        ("x" * 2048, True),
+        ("x" * 2049, False),
+        ("é" * 1024, True),  # 2 bytes each: 2,048 bytes
+        ("€" * 683, False),  # 3 bytes each: 2,049 bytes in only 683 characters
+    ],
+)
+def test_the_system_prompt_limit_counts_utf8_bytes(prompt: str, accepted: bool) -> None:
+    args: GenerationRouteArgs = {**DEV, "system_prompt": prompt}
+    if accepted:
+        code = check_args(GenerationRouteModel, "GenerationRouteArgs", args).settings_code()
+        assert json.dumps(prompt) in code
+        return
+    evaluation, error = refused(args)
+    assert [(problem.path, "2,048 bytes" in problem.message) for problem in error.problems] == [
+        ("system_prompt", True)
+    ]
+    assert evaluation.resources == []
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    evaluation, error = refused({**DEV, "max_tokens": 0, "temperature": 2, "field_name": "a b"})
+    assert {problem.path for problem in error.problems} == {"max_tokens", "temperature", "field_name"}
+    assert str(error).startswith("GenerationRouteArgs has 3 invalid values:")
+    assert evaluation.resources == []
+
+
+def test_missing_args_are_named() -> None:
+    args = {key: value for key, value in DEV.items() if key not in ("model_id", "system_prompt")}
+    evaluation, error = refused(args)
+    assert {(problem.path, problem.message) for problem in error.problems} == {
+        ("model_id", "is required"),
+        ("system_prompt", "is required"),
+    }
     assert evaluation.resources == []
 
 

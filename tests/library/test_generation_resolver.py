@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,13 @@ import pytest
 from botocore.exceptions import ParamValidationError
 from botocore.validate import validate_parameters
 
-from genai_backend_components.generation import GenerationRouteArgs, generation_settings_code
+from genai_backend_components.generation import (
+    INVOKE_CONVERSE_CODE,
+    PIPELINE_CODE,
+    GenerationRouteArgs,
+    GenerationRouteModel,
+)
+from genai_backend_components.validation import check_args
 from tests.appsync_harness import (
     DEFAULT_EXECUTORS,
     AppSyncHarness,
@@ -33,7 +38,6 @@ from tests.appsync_harness import (
     none_source,
 )
 
-GENERATION = Path(__file__).resolve().parents[2] / "components" / "resolvers" / "generation"
 CONVERSE = botocore.session.get_session().get_service_model("bedrock-runtime").operation_model("Converse")
 STOP_REASONS = set(CONVERSE.output_shape.members["stopReason"].enum)
 CONVERSE_PATH = re.compile(r"^/model/(?P<model>[^/]+)/converse$")
@@ -50,16 +54,16 @@ DEV = GenerationRouteArgs(
     max_tokens=400,
     temperature=0.2,
 )
-PROD = replace(
-    DEV,
-    region="eu-west-1",
-    model_id="anthropic.claude-haiku-4-5-20251001-v1:0",
-    inference_mode="global",
-    system_prompt="You are a careful sports analyst.",
-    max_tokens=900,
-    temperature=0.6,
-)
-TEXT_MODE = replace(DEV, output_mode="json-text")
+PROD: GenerationRouteArgs = {
+    **DEV,
+    "region": "eu-west-1",
+    "model_id": "anthropic.claude-haiku-4-5-20251001-v1:0",
+    "inference_mode": "global",
+    "system_prompt": "You are a careful sports analyst.",
+    "max_tokens": 900,
+    "temperature": 0.6,
+}
+TEXT_MODE: GenerationRouteArgs = {**DEV, "output_mode": "json-text"}
 BRIEF_ERROR_TYPES = {
     "ThrottlingException": "Throttled",
     "ValidationException": "ValidationError",
@@ -142,7 +146,8 @@ def settings_steps(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     steps = {}
     for label, args in {"dev": DEV, "prod": PROD, "text": TEXT_MODE}.items():
         steps[label] = directory / f"{label}Settings.js"
-        steps[label].write_text(generation_settings_code(args), encoding="utf-8")
+        code = check_args(GenerationRouteModel, "GenerationRouteArgs", args).settings_code()
+        steps[label].write_text(code, encoding="utf-8")
     return steps
 
 
@@ -155,10 +160,10 @@ def generate(
 ) -> ResolverRun:
     steps = [
         PipelineFunction(settings_step, none_source("BedrockRuntimeSettings")),
-        PipelineFunction(GENERATION / "invokeConverse.js", bedrock_source(reply)),
+        PipelineFunction(INVOKE_CONVERSE_CODE, bedrock_source(reply)),
     ]
     return harness.run_pipeline(
-        GENERATION / "pipeline.js", steps, arguments={"requirement": requirement}, identity=identity
+        PIPELINE_CODE, steps, arguments={"requirement": requirement}, identity=identity
     )
 
 
@@ -193,11 +198,26 @@ def test_stack_settings_reach_the_request(
 ) -> None:
     run = generate(harness, settings_steps[label], tool_answer(INSIGHTS))
     request = converse_request(run)
-    prefix = {"geo": "us.", "global": "global."}[args.inference_mode]
-    assert request["resourcePath"] == f"/model/{prefix}{args.model_id}/converse"
+    prefix = {"geo": "us.", "global": "global."}[args["inference_mode"]]
+    assert request["resourcePath"] == f"/model/{prefix}{args['model_id']}/converse"
     body = request["params"]["body"]
-    assert body["inferenceConfig"] == {"maxTokens": args.max_tokens, "temperature": args.temperature}
-    assert len(body["system"]) == 1 and body["system"][0]["text"].startswith(args.system_prompt)
+    assert body["inferenceConfig"] == {"maxTokens": args["max_tokens"], "temperature": args["temperature"]}
+    assert len(body["system"]) == 1 and body["system"][0]["text"].startswith(args["system_prompt"])
+
+
+def test_the_largest_accepted_prompt_reaches_bedrock_intact(harness: AppSyncHarness, tmp_path: Path) -> None:
+    """2,048 bytes of UTF-8 (the limit) with quotes, a line separator and non-ASCII text."""
+    prompt = 'Answer "briefly".\u2028' + "€" * 676
+    assert len(prompt.encode("utf-8")) == 2048
+    step = tmp_path / "longestSettings.js"
+    code = check_args(
+        GenerationRouteModel, "GenerationRouteArgs", {**DEV, "system_prompt": prompt}
+    ).settings_code()
+    step.write_text(code, encoding="utf-8")
+    run = generate(harness, step, tool_answer(INSIGHTS))
+    assert run.error is None and run.result == INSIGHTS
+    [system] = converse_request(run)["params"]["body"]["system"]
+    assert system["text"].startswith(prompt)
 
 
 def test_text_mode_asks_for_json_and_reads_it_through_fences_and_prose(

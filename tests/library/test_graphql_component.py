@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -12,19 +11,22 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from genai_backend_components.graphql import GraphqlApi, GraphqlApiArgs
 from genai_backend_components.graphql import (
-    DynamoDbDataSource,
-    HttpDataSource,
-    LambdaDataSource,
-    NoneDataSource,
+    DataSource,
+    DynamoDbSource,
+    GraphqlApi,
+    GraphqlApiArgs,
+    HttpSource,
+    LambdaSource,
+    PipelineFunction,
+    Resolver,
 )
-from genai_backend_components.graphql import PipelineFunction, Resolver
 from genai_backend_components.iam import attach_statements, service_trust_policy, statement
 from tests.support import evaluate_component
+from tests.transforms import evaluate_with_engine_transforms, taggable, tagging_transform
 from tools.evaluate import Evaluation
 
-FIXTURES = Path(__file__).parent / "fixtures" / "graphql"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "graphql"
 ACCOUNT = "123456789012"
 NOTES_TABLE_ARN = f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/notes"
 TASK_FUNCTION_ARN = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:task-runner"
@@ -49,43 +51,49 @@ type Mutation {
 def example_args(**overrides: Any) -> GraphqlApiArgs:
     """One data source of each kind, a UNIT resolver on each, and a two-step pipeline."""
     args = GraphqlApiArgs(
-        schema=SCHEMA,
+        schema_sdl=SCHEMA,
         user_pool_id="us-east-1_pool12345",
         data_sources={
-            "NotesTable": DynamoDbDataSource(
-                table_name="notes",
-                table_arn=NOTES_TABLE_ARN,
-                actions=("dynamodb:GetItem", "dynamodb:PutItem"),
+            "NotesTable": DataSource(
+                dynamodb=DynamoDbSource(
+                    table_name="notes",
+                    table_arn=NOTES_TABLE_ARN,
+                    actions=("dynamodb:GetItem", "dynamodb:PutItem"),
+                )
             ),
-            "TaskFunction": LambdaDataSource(function_arn=TASK_FUNCTION_ARN),
-            "BedrockRuntime": HttpDataSource(
-                endpoint="https://bedrock-runtime.us-east-1.amazonaws.com",
-                signing_region="us-east-1",
-                signing_service="bedrock",
-                statements=[statement("InvokeModel", ["bedrock:InvokeModel"], [MODEL_ARN])],
+            "TaskFunction": DataSource(function=LambdaSource(function_arn=TASK_FUNCTION_ARN)),
+            "BedrockRuntime": DataSource(
+                http=HttpSource(
+                    endpoint="https://bedrock-runtime.us-east-1.amazonaws.com",
+                    signing_region="us-east-1",
+                    signing_service="bedrock",
+                    statements=[statement("InvokeModel", ["bedrock:InvokeModel"], [MODEL_ARN])],
+                )
             ),
-            "NoneDataSource": NoneDataSource(),
+            "NoneDataSource": DataSource(none=True),
         },
         functions={
             "requireOwner": PipelineFunction(
-                data_source="NoneDataSource", code_path=FIXTURES / "functions" / "requireOwner.js"
+                data_source="NoneDataSource", code_path=str(FIXTURES / "functions" / "requireOwner.js")
             ),
             "putNote": PipelineFunction(
-                data_source="NotesTable", code_path=FIXTURES / "functions" / "putNote.js"
+                data_source="NotesTable", code_path=str(FIXTURES / "functions" / "putNote.js")
             ),
         },
         resolvers={
-            "Query.getNote": Resolver(code_path=FIXTURES / "Query.getNote.js", data_source="NotesTable"),
+            "Query.getNote": Resolver(code_path=str(FIXTURES / "Query.getNote.js"), data_source="NotesTable"),
             "Query.summarize": Resolver(
-                code_path=FIXTURES / "Query.summarize.js", data_source="BedrockRuntime"
+                code_path=str(FIXTURES / "Query.summarize.js"), data_source="BedrockRuntime"
             ),
-            "Query.runTask": Resolver(code_path=FIXTURES / "Query.runTask.js", data_source="TaskFunction"),
+            "Query.runTask": Resolver(
+                code_path=str(FIXTURES / "Query.runTask.js"), data_source="TaskFunction"
+            ),
             "Mutation.saveNote": Resolver(
-                code_path=FIXTURES / "Mutation.saveNote.js", pipeline=("requireOwner", "putNote")
+                code_path=str(FIXTURES / "Mutation.saveNote.js"), pipeline=("requireOwner", "putNote")
             ),
         },
     )
-    return dataclasses.replace(args, **overrides)
+    return GraphqlApiArgs(**{**args, **overrides})
 
 
 def build_and_export(args: GraphqlApiArgs) -> Callable[[], None]:
@@ -94,7 +102,7 @@ def build_and_export(args: GraphqlApiArgs) -> Callable[[], None]:
         pulumi.export("apiId", api.api_id)
         pulumi.export("graphqlUrl", api.graphql_url)
         pulumi.export("realtimeUrl", api.realtime_url)
-        pulumi.export("schemaSdl", api.schema_sdl)
+        pulumi.export("schemaSdl", api.api.schema)
         pulumi.export("functionIds", {name: function.function_id for name, function in api.functions.items()})
 
     return program
@@ -140,14 +148,14 @@ def test_user_pools_only_api_may_deny_by_default() -> None:
 
 @pytest.mark.parametrize(
     ("level", "exclude_verbose", "retention", "xray", "introspection", "depth", "resolver_count"),
-    [("ALL", True, 7, True, "DISABLED", 12, 50), ("ERROR", False, 365, False, "ENABLED", 0, 0)],
+    [("ALL", True, 7, True, False, 12, 50), ("ERROR", False, 365, False, True, 0, 0)],
 )
 def test_logging_tracing_and_limits_follow_the_arguments(
     level: str,
     exclude_verbose: bool,
     retention: int,
     xray: bool,
-    introspection: str,
+    introspection: bool,
     depth: int,
     resolver_count: int,
 ) -> None:
@@ -166,7 +174,7 @@ def test_logging_tracing_and_limits_follow_the_arguments(
     assert api["logConfig"]["excludeVerboseContent"] is exclude_verbose
     assert evaluation.named("api-logs").inputs["retentionInDays"] == retention
     assert api["xrayEnabled"] is xray
-    assert api["introspectionConfig"] == introspection
+    assert api["introspectionConfig"] == ("ENABLED" if introspection else "DISABLED")
     assert api["queryDepthLimit"] == depth
     assert api["resolverCountLimit"] == resolver_count
 
@@ -205,7 +213,9 @@ def test_table_access_is_exactly_what_was_declared(evaluation: Evaluation) -> No
 def table_grants(**access: Any) -> set[tuple[str, str]]:
     args = example_args(
         data_sources={
-            "Leagues": DynamoDbDataSource(table_name="leagues", table_arn=NOTES_TABLE_ARN, **access)
+            "Leagues": DataSource(
+                dynamodb=DynamoDbSource(table_name="leagues", table_arn=NOTES_TABLE_ARN, **access)
+            )
         },
         functions={},
         resolvers={},
@@ -291,11 +301,14 @@ def test_lambda_source_waits_for_what_the_function_needs() -> None:
         grant = attach_statements(
             "task-table-grant", role, [statement("Read", ["dynamodb:GetItem"], [NOTES_TABLE_ARN])], role
         )
-        source = LambdaDataSource(function_arn=TASK_FUNCTION_ARN, depends_on=[grant])
+        # An ARN that resolves only once the grant exists carries the grant as a dependency.
+        function_arn = pulumi.Output.all(grant.id, TASK_FUNCTION_ARN).apply(lambda values: values[1])
+        source = DataSource(function=LambdaSource(function_arn=function_arn))
         GraphqlApi("api", example_args(data_sources={"TaskFunction": source}, functions={}, resolvers={}))
 
     source = evaluate_component(program).named("api-datasource-TaskFunction")
     assert "task-table-grant" in source.dependencies
+    assert source.inputs["lambdaConfig"] == {"functionArn": TASK_FUNCTION_ARN}
 
 
 def test_outputs_expose_the_endpoints_and_the_schema(evaluation: Evaluation) -> None:
@@ -305,3 +318,47 @@ def test_outputs_expose_the_endpoints_and_the_schema(evaluation: Evaluation) -> 
     assert outputs["realtimeUrl"].startswith("wss://")
     assert ".appsync-realtime-api.us-east-1.amazonaws.com" in outputs["realtimeUrl"]
     assert outputs["schemaSdl"] == SCHEMA
+
+
+TAGS = {"team": "notes", "stage": "test"}
+
+
+def test_tags_reach_every_taggable_child() -> None:
+    evaluation = evaluate_component(build_and_export(example_args(tags=TAGS)))
+    children = list(evaluation.children_of("api"))
+    tagged = {record.name for record in children if taggable(record.type)}
+    assert tagged == {
+        "api-api",
+        "api-logs",
+        "api-logs-role",
+        "api-datasource-NotesTable-role",
+        "api-datasource-TaskFunction-role",
+        "api-datasource-BedrockRuntime-role",
+    }
+    for record in children:
+        if record.name in tagged:
+            assert record.inputs["tags"] == TAGS, record.name
+
+
+def test_transforms_given_to_the_api_reach_its_children() -> None:
+    transform, seen = tagging_transform("costCenter", "42")
+
+    def program() -> None:
+        GraphqlApi("api", example_args(tags=TAGS), pulumi.ResourceOptions(transforms=[transform]))
+
+    evaluation = evaluate_with_engine_transforms(program)
+    declared = {(record.type, record.name) for record in evaluation.resources}
+    assert seen == declared
+    assert {record_type for record_type, _ in declared} >= {
+        "aws:appsync/graphQLApi:GraphQLApi",
+        "aws:appsync/dataSource:DataSource",
+        "aws:appsync/function:Function",
+        "aws:appsync/resolver:Resolver",
+        "aws:iam/role:Role",
+        "aws:iam/rolePolicy:RolePolicy",
+        "aws:cloudwatch/logGroup:LogGroup",
+    }
+    tagged = [record for record in evaluation.resources if taggable(record.type)]
+    assert len(tagged) == 6
+    for record in tagged:
+        assert record.inputs["tags"] == {**TAGS, "costCenter": "42"}, record.name

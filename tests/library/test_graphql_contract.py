@@ -2,29 +2,39 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
+from enum import Enum
 from typing import Any
 
 import botocore.session
 import pytest
+from pydantic import TypeAdapter, ValidationError
 
+from genai_backend_components.constraints import GraphqlName
 from genai_backend_components.graphql import (
-    ADDITIONAL_AUTHENTICATION_TYPES,
-    DEFAULT_ACTIONS,
-    FIELD_LOG_LEVELS,
-    INTROSPECTION_CONFIGS,
+    APPSYNC_RUNTIME,
+    MAX_CODE_LENGTH,
     MAX_QUERY_DEPTH,
     MAX_RESOLVER_COUNT,
-    PRIMARY_AUTHENTICATION_TYPE,
-    VISIBILITY,
-    validate_args,
+    AdditionalAuthMode,
+    DataSourceModel,
+    DefaultAction,
+    DynamoDbSourceModel,
+    FieldLogLevel,
+    GraphqlApi,
+    GraphqlApiModel,
+    HttpSourceModel,
+    LambdaSourceModel,
 )
-from genai_backend_components.graphql import DATA_SOURCE_TYPES, validate_name
-from genai_backend_components.graphql import APPSYNC_RUNTIME, MAX_CODE_LENGTH
-from genai_backend_components.table import DYNAMODB_ITEM_ACTIONS, DYNAMODB_ITEM_READ_ACTIONS, DYNAMODB_ITEM_WRITE_ACTIONS
+from genai_backend_components.graphql.api import PRIMARY_AUTHENTICATION_TYPE, VISIBILITY
+from genai_backend_components.table import (
+    DYNAMODB_ITEM_ACTIONS,
+    DYNAMODB_ITEM_READ_ACTIONS,
+    DYNAMODB_ITEM_WRITE_ACTIONS,
+)
+from genai_backend_components.validation import InvalidArgsError, check_args
+from tests.library.test_graphql_component import SCHEMA, build_and_export, example_args
 from tests.support import evaluate_component
-from tests.library.test_graphql_component import build_and_export, example_args
 from tools.evaluate import Evaluation
 
 SESSION = botocore.session.get_session()
@@ -39,19 +49,46 @@ def member(operation: str, name: str) -> Any:
     return APPSYNC.operation_model(operation).input_shape.members[name]
 
 
+def values(choices: type[Enum]) -> set[str]:
+    return {choice.value for choice in choices}
+
+
+DATA_SOURCE_KINDS = {
+    DataSourceModel(
+        dynamodb=DynamoDbSourceModel(table_name="t", table_arn="arn", actions=("dynamodb:GetItem",))
+    ).kind,
+    DataSourceModel(function=LambdaSourceModel(function_arn="arn")).kind,
+    DataSourceModel(http=HttpSourceModel(endpoint="https://example.com")).kind,
+    DataSourceModel(none=True).kind,
+}
+"""The AppSync ``DataSourceType`` of each kind of data source the args offer."""
+
+
 @pytest.fixture(scope="module")
 def evaluation() -> Evaluation:
-    return evaluate_component(build_and_export(example_args(field_log_level="ALL", introspection="DISABLED")))
+    return evaluate_component(build_and_export(example_args(field_log_level="ALL", introspection=False)))
 
 
 def test_every_choice_the_args_accept_is_an_appsync_value() -> None:
-    assert set(FIELD_LOG_LEVELS) == enum("FieldLogLevel")
-    assert set(DEFAULT_ACTIONS) == enum("DefaultAction")
-    assert set(INTROSPECTION_CONFIGS) == enum("GraphQLApiIntrospectionConfig")
-    assert {PRIMARY_AUTHENTICATION_TYPE, *ADDITIONAL_AUTHENTICATION_TYPES} <= enum("AuthenticationType")
+    assert values(FieldLogLevel) == enum("FieldLogLevel")
+    assert values(DefaultAction) == enum("DefaultAction")
+    assert {PRIMARY_AUTHENTICATION_TYPE, *values(AdditionalAuthMode)} <= enum("AuthenticationType")
     assert VISIBILITY in enum("GraphQLApiVisibility")
-    assert set(DATA_SOURCE_TYPES.values()) <= enum("DataSourceType")
+    assert len(DATA_SOURCE_KINDS) == 4 and enum("DataSourceType") >= DATA_SOURCE_KINDS
     assert APPSYNC_RUNTIME["name"] in enum("RuntimeName")
+
+
+def test_introspection_switch_offers_exactly_the_appsync_configs() -> None:
+    """``introspection`` is a bool; each value must send an AppSync config, and together all of them."""
+
+    def sent(introspection: bool) -> str:
+        def program() -> None:
+            GraphqlApi("api", {"schema_sdl": SCHEMA, "user_pool_id": "pool", "introspection": introspection})
+
+        return evaluate_component(program).named("api-api").inputs["introspectionConfig"]
+
+    assert {sent(True), sent(False)} == enum("GraphQLApiIntrospectionConfig")
+    assert sent(False) == "DISABLED"
 
 
 def test_wire_values_of_a_full_api_are_appsync_values(evaluation: Evaluation) -> None:
@@ -91,11 +128,20 @@ def test_name_rule_agrees_with_the_api_pattern(name: str) -> None:
     assert member("CreateResolver", "fieldName").metadata["pattern"] == pattern
     accepted_by_aws = re.fullmatch(pattern, name) is not None
     try:
-        validate_name("name", name)
+        TypeAdapter(GraphqlName).validate_python(name)
         accepted_here = True
-    except ValueError:
+    except ValidationError:
         accepted_here = False
     assert accepted_here == accepted_by_aws
+    # And it is the rule the API's data source names are checked with.
+    args = {"schema_sdl": SCHEMA, "user_pool_id": "pool", "data_sources": {name: {"none": True}}}
+    try:
+        check_args(GraphqlApiModel, "GraphqlApiArgs", args)
+        accepted_as_data_source = True
+    except InvalidArgsError as error:
+        assert [problem.path for problem in error.problems] == [f"data_sources[{name!r}]"]
+        accepted_as_data_source = False
+    assert accepted_as_data_source == accepted_by_aws
 
 
 def test_log_retention_accepts_exactly_the_values_cloudwatch_documents() -> None:
@@ -105,10 +151,10 @@ def test_log_retention_accepts_exactly_the_values_cloudwatch_documents() -> None
     base = example_args()
     for days in sorted(documented | {0, 2, 4000}):
         try:
-            validate_args(dataclasses.replace(base, log_retention_days=days))
+            check_args(GraphqlApiModel, "GraphqlApiArgs", {**base, "log_retention_days": days})
             accepted = True
-        except ValueError as error:
-            assert str(error).startswith("GraphqlApiArgs.log_retention_days:")
+        except InvalidArgsError as error:
+            assert [problem.path for problem in error.problems] == ["log_retention_days"]
             accepted = False
         assert accepted == (days in documented), days
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from graphql import GraphQLObjectType, build_schema
 
-from tests.support import evaluate_component
 from tests.library.test_graphql_component import FIXTURES, SCHEMA, build_and_export, example_args
+from tests.support import evaluate_component
 from tools.evaluate import Evaluation
 
 

@@ -12,8 +12,6 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +21,14 @@ import pytest
 import yaml
 
 from genai_backend_components.hosting import Hosting, HostingArgs
+from genai_backend_components.validation import InvalidArgsError
 from tests.policy_evaluator import is_allowed
 from tests.support import TEST_REGION, evaluate_component
+from tests.transforms import (
+    assert_transform_reaches_every_child,
+    evaluate_with_engine_transforms,
+    tagging_transform,
+)
 from tools.evaluate import SECRET, Evaluation
 from tools.fake_cloud import ACCOUNT_ID
 
@@ -45,15 +49,15 @@ DEV = HostingArgs(
     amplify_outputs=SMALL_DOCUMENT,
     environment_variables={"NEXT_PUBLIC_SITE_NAME": "League insights"},
 )
-PROD = replace(DEV, branch="main", production=True)
+PROD: HostingArgs = {**DEV, "branch": "main", "production": True}
 
 
 def evaluate(args: HostingArgs, document: dict[str, Any] | None = None) -> Evaluation:
     """The document arrives as an Output, as it does from the backend."""
 
     def build() -> None:
-        outputs = pulumi.Output.from_input(document) if document is not None else args.amplify_outputs
-        Hosting("web", replace(args, amplify_outputs=outputs))
+        outputs = pulumi.Output.from_input(document) if document is not None else args["amplify_outputs"]
+        Hosting("web", {**args, "amplify_outputs": outputs})
 
     return evaluate_component(build)
 
@@ -76,9 +80,9 @@ def test_app_is_an_ssr_compute_app_with_a_secret_token(dev: Evaluation) -> None:
     app = dev.named("web-app").inputs
     assert app["platform"] == "WEB_COMPUTE"
     assert app["platform"] in AMPLIFY.shape_for("Platform").enum
-    assert app["repository"] == DEV.repository
+    assert app["repository"] == DEV["repository"]
     assert app["accessToken"] == SECRET
-    assert DEV.access_token not in json.dumps(dev.as_json())
+    assert DEV["access_token"] not in json.dumps(dev.as_json())
 
 
 def test_build_spec_builds_next_on_node_20_and_caches_dependencies(dev: Evaluation) -> None:
@@ -99,7 +103,7 @@ def test_build_spec_is_constant_text_within_amplify_limits(dev: Evaluation, prod
 
 
 def test_node_version_is_selected_in_every_phase() -> None:
-    spec = build_spec_of(evaluate(replace(DEV, node_version=22)))
+    spec = build_spec_of(evaluate({**DEV, "node_version": 22}))
     assert all(phase["commands"][0] == "nvm use 22" for phase in spec["frontend"]["phases"].values())
 
 
@@ -112,7 +116,7 @@ def test_branch_stage_follows_the_production_flag(dev: Evaluation, prod: Evaluat
     for evaluation, args in ((dev, DEV), (prod, PROD)):
         branch = evaluation.named("web-branch").inputs
         assert branch["stage"] in stages
-        assert branch["branchName"] == args.branch
+        assert branch["branchName"] == args["branch"]
         assert branch["framework"] == "Next.js - SSR"
         assert branch["enableAutoBuild"] is True
         assert evaluation.named("web-branch").dependencies == ["web-app"]
@@ -156,7 +160,7 @@ def test_outputs_fit_amplify_variables_and_large_documents_use_several(dev: Eval
 
 def test_a_document_holding_outputs_is_resolved_before_encoding(tmp_path: Path) -> None:
     document = {"version": "1.4", "data": {"url": pulumi.Output.from_input("https://api.example/graphql")}}
-    evaluation = evaluate_component(lambda: Hosting("web", replace(DEV, amplify_outputs=document)))
+    evaluation = evaluate_component(lambda: Hosting("web", {**DEV, "amplify_outputs": document}))
     assert run_pre_build(evaluation, tmp_path) == {
         "version": "1.4",
         "data": {"url": "https://api.example/graphql"},
@@ -192,7 +196,8 @@ def role_policy(evaluation: Evaluation) -> dict[str, Any]:
 def test_ssr_logging_role_writes_only_the_apps_log_group(dev: Evaluation) -> None:
     group = dev.named("web-ssr-logs").inputs
     assert group["name"].startswith("/aws/amplify/d")
-    assert group["retentionInDays"] == DEV.ssr_log_retention_days
+    assert "ssr_log_retention_days" not in DEV
+    assert group["retentionInDays"] == 30  # the default
     group_arn = f"arn:aws:logs:{TEST_REGION}:{ACCOUNT_ID}:log-group:{group['name']}"
     other_arn = f"arn:aws:logs:{TEST_REGION}:{ACCOUNT_ID}:log-group:/aws/amplify/dother"
     policy = role_policy(dev)
@@ -218,9 +223,9 @@ def test_only_amplify_for_this_account_may_assume_the_role(dev: Evaluation) -> N
 
 
 def test_without_ssr_logging_there_is_no_role() -> None:
-    evaluation = evaluate(replace(DEV, ssr_logging=False))
+    evaluation = evaluate({**DEV, "ssr_logging": False})
     assert {record.type for record in evaluation.resources} == {
-        "genai:index:Hosting",
+        "genai-backend:index:Hosting",
         "aws:amplify/app:App",
         "aws:amplify/branch:Branch",
     }
@@ -234,44 +239,88 @@ def test_children_are_parented_and_named_after_the_component(dev: Evaluation) ->
             assert record.name.startswith("web-")
 
 
-def declare(change: Callable[[HostingArgs], HostingArgs]) -> tuple[str, list[str]]:
-    """The error a bad argument raises, and what had been declared by then."""
-    declared: list[str] = []
+def test_the_component_has_the_package_token_and_answers_to_the_old_one(dev: Evaluation) -> None:
+    component = dev.named("web")
+    assert component.type == "genai-backend:index:Hosting"
+    assert {"type": "genai:index:Hosting"} in component.aliases
+
+
+def test_retention_is_passed_to_the_log_group() -> None:
+    evaluation = evaluate({**DEV, "ssr_log_retention_days": 365})
+    assert evaluation.named("web-ssr-logs").inputs["retentionInDays"] == 365
+
+
+def test_tags_reach_the_app_its_role_and_its_log_group() -> None:
+    tags = {"team": "web", "cost-centre": "league"}
+    evaluation = evaluate({**DEV, "tags": tags})
+    for name in ("web-app", "web-ssr-logging-role", "web-ssr-logs"):
+        assert evaluation.named(name).inputs["tags"] == tags, name
+    untagged = evaluate(DEV)
+    for name in ("web-app", "web-ssr-logging-role", "web-ssr-logs"):
+        assert "tags" not in untagged.named(name).inputs, name
+
+
+def test_a_transforms_option_reaches_every_child() -> None:
+    transform, seen = tagging_transform("costCenter", "42")
+    evaluation = evaluate_with_engine_transforms(
+        lambda: Hosting("web", DEV, pulumi.ResourceOptions(transforms=[transform]))
+    )
+    assert {"web", "web-app", "web-branch", "web-ssr-logging-role", "web-ssr-logs", "web-ssr-logging"} <= {
+        name for _, name in seen
+    }
+    assert_transform_reaches_every_child(evaluation, seen)
+
+
+def refused(args: object) -> tuple[Evaluation, InvalidArgsError]:
+    """Builds Hosting from ``args`` under mocks, expecting it to refuse them before declaring anything."""
+    errors: list[InvalidArgsError] = []
 
     def build() -> None:
-        try:
-            Hosting("web", change(DEV))
-        except ValueError as error:
-            declared.append(str(error))
+        with pytest.raises(InvalidArgsError) as raised:
+            Hosting("web", args)  # type: ignore[arg-type]
+        errors.append(raised.value)
 
     evaluation = evaluate_component(build)
-    assert declared, "no ValueError was raised"
-    return declared[0], [record.name for record in evaluation.resources]
+    assert len(errors) == 1, "Hosting accepted the args"
+    return evaluation, errors[0]
 
 
 @pytest.mark.parametrize(
-    ("change", "field"),
+    ("overrides", "path", "words"),
     [
-        (lambda args: replace(args, repository="http://github.com/acme/web"), "repository"),
-        (lambda args: replace(args, repository="git@github.com:acme/web.git"), "repository"),
-        (lambda args: replace(args, branch=""), "branch"),
-        (lambda args: replace(args, branch="feature x"), "branch"),
-        (lambda args: replace(args, access_token=" "), "access_token"),
-        (lambda args: replace(args, node_version=18), "node_version"),
-        (lambda args: replace(args, ssr_log_retention_days=10), "ssr_log_retention_days"),
-        (lambda args: replace(args, environment_variables={"AWS_REGION": "x"}), "environment_variables"),
+        ({"repository": "http://github.com/acme/web"}, "repository", "https://"),
+        ({"repository": "git@github.com:acme/web.git"}, "repository", "https://"),
+        ({"branch": ""}, "branch", "1 to 255 characters"),
+        ({"branch": "feature x"}, "branch", "'feature x' is not a Git branch name"),
+        ({"branch": "release..2"}, "branch", "not a Git branch name"),
+        ({"branch": "-main"}, "branch", "not a Git branch name"),
+        ({"access_token": " "}, "access_token", "empty"),
+        ({"production": "yes"}, "production", "true or false"),
+        ({"node_version": 18}, "node_version", "20, 22, 24"),
+        ({"ssr_log_retention_days": 10}, "ssr_log_retention_days", "retention"),
+        ({"app_name": "x" * 256}, "app_name", "255"),
+        ({"environment_variables": {"AWS_REGION": "x"}}, "environment_variables['AWS_REGION']", "reserved"),
         (
-            lambda args: replace(args, environment_variables={"AMPLIFY_OUTPUTS_GZIP_1": "x"}),
-            "environment_variables",
+            {"environment_variables": {"AMPLIFY_OUTPUTS_GZIP_1": "x"}},
+            "environment_variables['AMPLIFY_OUTPUTS_GZIP_1']",
+            "reserved",
         ),
-        (lambda args: replace(args, environment_variables={"1BAD": "x"}), "environment_variables"),
-        (lambda args: replace(args, environment_variables={"BIG": "x" * 5501}), "environment_variables"),
-        (lambda args: replace(args, amplify_outputs=TOO_LARGE_DOCUMENT), "amplify_outputs"),
+        ({"environment_variables": {"1BAD": "x"}}, "environment_variables['1BAD']", "must match"),
+        ({"environment_variables": {"BIG": "x" * 5501}}, "environment_variables['BIG']", "5500"),
+        ({"amplify_outputs": TOO_LARGE_DOCUMENT}, "amplify_outputs", "4 Amplify variables"),
+        ({"tags": {"team": 7}}, "tags['team']", "text"),
     ],
 )
-def test_bad_arguments_fail_before_any_resource(
-    change: Callable[[HostingArgs], HostingArgs], field: str
-) -> None:
-    message, declared = declare(change)
-    assert f"HostingArgs.{field}" in message
-    assert declared == []
+def test_bad_arguments_fail_before_any_resource(overrides: dict[str, Any], path: str, words: str) -> None:
+    evaluation, error = refused({**DEV, **overrides})
+    assert [problem.path for problem in error.problems] == [path]
+    assert words in error.problems[0].message
+    assert str(error).startswith("HostingArgs has 1 invalid value:")
+    assert evaluation.resources == []
+
+
+def test_a_bad_token_is_named_but_never_shown() -> None:
+    evaluation, error = refused({**DEV, "access_token": 4242424242, "node_version": 16})
+    assert {problem.path for problem in error.problems} == {"access_token", "node_version"}
+    assert "4242424242" not in str(error)
+    assert evaluation.resources == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from enum import Enum
 from fnmatch import fnmatch
 from functools import cache
 from pathlib import Path
@@ -14,10 +15,23 @@ import botocore.session
 import pytest
 from botocore.model import ServiceModel
 
-from genai_backend_components import function as function_module
-from genai_backend_components import table as table_module
-from genai_backend_components.function import LoggedFunction, LoggedFunctionArgs
-from genai_backend_components.table import Table, TableArgs
+from genai_backend_components.constraints import RETENTION_DAYS
+from genai_backend_components.function import (
+    ARCHITECTURE,
+    MEMORY_RANGE,
+    TIMEOUT_RANGE,
+    ApplicationLogLevel,
+    LogFormat,
+    LoggedFunction,
+    LoggedFunctionArgs,
+    LoggedFunctionModel,
+    Runtime,
+    SystemLogLevel,
+    TracingMode,
+)
+from genai_backend_components.table import AttributeType, IndexProjection, Table, TableArgs
+from genai_backend_components.table.component import BILLING_MODE
+from genai_backend_components.validation import InvalidArgsError, check_args
 from tests.support import evaluate_component
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,27 +52,31 @@ def _metadata(service: str, shape: str) -> dict[str, Any]:
     return _model(service).shape_for(shape).metadata
 
 
+def _values(choices: type[Enum]) -> set[str]:
+    return {member.value for member in choices}
+
+
 def test_lambda_enums_accept_every_value_the_component_can_send() -> None:
-    assert set(function_module.SUPPORTED_RUNTIMES) <= _enum("lambda", "Runtime")
-    assert function_module.ARCHITECTURE in _enum("lambda", "Architecture")
-    assert set(function_module.LOG_FORMATS) <= _enum("lambda", "LogFormat")
-    assert set(function_module.APPLICATION_LOG_LEVELS) <= _enum("lambda", "ApplicationLogLevel")
-    assert set(function_module.SYSTEM_LOG_LEVELS) <= _enum("lambda", "SystemLogLevel")
-    assert set(function_module.TRACING_MODES) <= _enum("lambda", "TracingMode")
+    assert _values(Runtime) <= _enum("lambda", "Runtime")
+    assert ARCHITECTURE in _enum("lambda", "Architecture")
+    assert _values(LogFormat) <= _enum("lambda", "LogFormat")
+    assert _values(ApplicationLogLevel) <= _enum("lambda", "ApplicationLogLevel")
+    assert _values(SystemLogLevel) <= _enum("lambda", "SystemLogLevel")
+    assert _values(TracingMode) <= _enum("lambda", "TracingMode")
 
 
 def test_component_accepts_every_level_aws_offers() -> None:
     # The other direction: no valid AWS level is refused by our validation.
-    assert set(function_module.APPLICATION_LOG_LEVELS) == _enum("lambda", "ApplicationLogLevel")
-    assert set(function_module.SYSTEM_LOG_LEVELS) == _enum("lambda", "SystemLogLevel")
+    assert _values(ApplicationLogLevel) == _enum("lambda", "ApplicationLogLevel")
+    assert _values(SystemLogLevel) == _enum("lambda", "SystemLogLevel")
 
 
 def test_numeric_limits_lie_within_the_api_limits() -> None:
     memory = _metadata("lambda", "MemorySize")
     timeout = _metadata("lambda", "Timeout")
-    low, high = function_module.MEMORY_RANGE
+    low, high = MEMORY_RANGE
     assert memory["min"] <= low < high <= memory["max"]
-    low, high = function_module.TIMEOUT_RANGE
+    low, high = TIMEOUT_RANGE
     assert timeout["min"] <= low < high <= timeout["max"]
     assert _metadata("lambda", "ReservedConcurrentExecutions")["min"] == 0
 
@@ -66,19 +84,26 @@ def test_numeric_limits_lie_within_the_api_limits() -> None:
 def test_retention_values_are_exactly_the_ones_cloudwatch_lists() -> None:
     documentation = _model("logs").shape_for("Days").documentation
     listed = documentation.split("Possible values are:")[1].split(".")[0]
-    assert set(function_module.RETENTION_DAYS) == {int(number) for number in re.findall(r"\d+", listed)}
+    assert set(RETENTION_DAYS) == {int(number) for number in re.findall(r"\d+", listed)}
 
 
 @pytest.mark.parametrize("key", ["A", "AB", "a1", "A_B", "1A", "_A", "A-B", "ÄB", "A B", "LEAGUE_TABLE_NAME"])
 def test_environment_key_rule_matches_the_api_pattern(key: str) -> None:
     api_pattern = _metadata("lambda", "EnvironmentVariableName")["pattern"]
-    assert bool(function_module._ENVIRONMENT_KEY.fullmatch(key)) == bool(re.fullmatch(api_pattern, key))
+    args = {"code_path": str(LEAGUE_CODE), "handler": LEAGUE_HANDLER, "environment": {key: "value"}}
+    try:
+        check_args(LoggedFunctionModel, "LoggedFunctionArgs", args)
+        accepted = True
+    except InvalidArgsError as error:
+        assert [problem.path for problem in error.problems] == [f"environment[{key!r}]"]
+        accepted = False
+    assert accepted == bool(re.fullmatch(api_pattern, key))
 
 
 def test_dynamodb_enums_accept_every_value_the_table_can_send() -> None:
-    assert table_module.BILLING_MODE in _enum("dynamodb", "BillingMode")
-    assert set(table_module.PROJECTION_TYPES) == _enum("dynamodb", "ProjectionType")
-    assert set(table_module.ATTRIBUTE_TYPES) == _enum("dynamodb", "ScalarAttributeType")
+    assert BILLING_MODE in _enum("dynamodb", "BillingMode")
+    assert _values(IndexProjection) == _enum("dynamodb", "ProjectionType")
+    assert _values(AttributeType) == _enum("dynamodb", "ScalarAttributeType")
     assert {"HASH", "RANGE"} == _enum("dynamodb", "KeyType")  # the key types _index_input sends
 
 

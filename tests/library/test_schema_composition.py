@@ -3,8 +3,7 @@
 import pytest
 from graphql import parse
 
-from genai_backend_components.graphql import build_appsync_schema
-from genai_backend_components.graphql import add_to_schema
+from genai_backend_components.graphql import add_to_schema, build_appsync_schema
 
 BASE = "schema {\n  query: Query\n  mutation: Mutation\n}\n\ntype Query {\n  ping: String\n}\n\ntype Mutation {\n  poke: String\n}\n"
 

@@ -11,15 +11,18 @@ import pulumi_aws as aws
 import pytest
 from moto.iam.access_control import IAMPolicy, PermissionResult
 
+from genai_backend_components import InvalidArgsError
 from genai_backend_components.iam import policy_document, service_trust_policy
 from genai_backend_components.table import (
     DYNAMODB_ITEM_ACTIONS,
     DYNAMODB_ITEM_READ_ACTIONS,
     GlobalSecondaryIndex,
+    StreamViewType,
     Table,
     TableArgs,
 )
 from tests.support import evaluate_component
+from tests.transforms import evaluate_with_engine_transforms, taggable, tagging_transform
 from tools.evaluate import Evaluation
 
 BY_SEASON = GlobalSecondaryIndex(name="bySeason", hash_key="season", range_key="id")
@@ -188,36 +191,89 @@ def _season_index(**fields: Any) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(
-    ("overrides", "field"),
+    ("overrides", "path", "words"),
     [
-        ({"attribute_types": {"id": "S"}}, "attribute_types"),  # the index key season has no type
-        ({"attribute_types": {"id": "S", "season": "N", "name": "S"}}, "attribute_types"),  # not a key
-        ({"attribute_types": {"id": "STRING", "season": "N"}}, "attribute_types['id']"),
-        ({"range_key": "id"}, "range_key"),
-        ({"global_secondary_indexes": [BY_SEASON, BY_SEASON]}, "global_secondary_indexes[1].name"),
-        (_season_index(name="x"), "global_secondary_indexes[0].name"),
-        (_season_index(range_key="season"), "global_secondary_indexes[0].range_key"),
-        (_season_index(projection="SOME"), "global_secondary_indexes[0].projection"),
-        (_season_index(projection="INCLUDE"), "global_secondary_indexes[0].non_key_attributes"),
-        (_season_index(non_key_attributes=["a"]), "global_secondary_indexes[0].non_key_attributes"),
+        (
+            {"attribute_types": {"id": "S"}},
+            "attribute_types",
+            "missing a type (S, N or B) for key attribute(s) ['season']",
+        ),
+        (
+            {"attribute_types": {"id": "S", "season": "N", "name": "S"}},
+            "attribute_types",
+            "['name'] are not keys",
+        ),
+        (
+            {"attribute_types": {"id": "STRING", "season": "N"}},
+            "attribute_types['id']",
+            "'STRING' is not one of S, N, B",
+        ),
+        (  # a bad key is named by the key itself
+            {"attribute_types": {"id": "S", "season": "N", "": "S"}},
+            "attribute_types['']",
+            "'' must be an attribute name of 1 to 255 characters",
+        ),
+        ({"range_key": "id"}, "range_key", "must differ from hash_key"),
+        (
+            {"global_secondary_indexes": [BY_SEASON, BY_SEASON]},
+            "global_secondary_indexes[1].name",
+            "used by another index",
+        ),
+        (_season_index(name="x"), "global_secondary_indexes[0].name", "3 to 255 characters"),
+        (_season_index(range_key="season"), "global_secondary_indexes[0].range_key", "must differ"),
+        (
+            _season_index(projection="SOME"),
+            "global_secondary_indexes[0].projection",
+            "'SOME' is not one of ALL",
+        ),
+        (_season_index(projection="INCLUDE"), "global_secondary_indexes[0].non_key_attributes", "INCLUDE"),
+        (
+            _season_index(non_key_attributes=["a"]),
+            "global_secondary_indexes[0].non_key_attributes",
+            "INCLUDE",
+        ),
         (
             _season_index(projection="INCLUDE", non_key_attributes=["id"]),
             "global_secondary_indexes[0].non_key_attributes",
+            "['id'] are key attributes",
         ),
-        ({"ttl_attribute": "id"}, "ttl_attribute"),
+        ({"ttl_attribute": "id"}, "ttl_attribute", "'id' is a key attribute"),
+        # Strict: "yes" used to reach AWS as the string "yes" instead of being refused here.
+        ({"protect_data": "yes"}, "protect_data", "must be true or false (got 'yes')"),
+        ({"protect_data": 1}, "protect_data", "must be true or false"),
+        ({"kms_key_arn": "alias/mine"}, "kms_key_arn", "is not an ARN like arn:aws:kms:"),
+        ({"stream_view_type": "ALL"}, "stream_view_type", "'ALL' is not one of KEYS_ONLY"),
+        ({"ttl_atribute": "expiresAt"}, "ttl_atribute", "is not a known arg; did you mean 'ttl_attribute'?"),
+        (_season_index(rangekey="id"), "global_secondary_indexes[0].rangekey", "did you mean 'range_key'?"),
     ],
 )
-def test_bad_arguments_are_refused_before_anything_is_declared(overrides: dict[str, Any], field: str) -> None:
-    errors: list[str] = []
+def test_bad_arguments_are_refused_before_anything_is_declared(
+    overrides: dict[str, Any], path: str, words: str
+) -> None:
+    errors: list[InvalidArgsError] = []
 
     def program() -> None:
         try:
             Table("league", _league_args(**overrides))
-        except ValueError as error:
-            errors.append(str(error))
+        except InvalidArgsError as error:
+            errors.append(error)
 
     assert evaluate_component(program).resources == []
-    assert len(errors) == 1 and errors[0].startswith(f"{field}:"), errors
+    (error,) = errors
+    assert [problem.path for problem in error.problems] == [path], error
+    assert words in error.problems[0].message
+    assert str(error).startswith("TableArgs has 1 invalid value:")
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    with pytest.raises(InvalidArgsError) as error:
+        Table("league", _league_args(protect_data="yes", hash_key="", stream_view_type="ALL"))
+    assert {problem.path for problem in error.value.problems} == {
+        "protect_data",
+        "hash_key",
+        "stream_view_type",
+    }
+    assert str(error.value).startswith("TableArgs has 3 invalid values:")
 
 
 def test_grant_helpers_validate_their_names() -> None:
@@ -233,10 +289,8 @@ def test_grant_helpers_validate_their_names() -> None:
 
 
 def test_stream_is_off_unless_a_view_is_chosen() -> None:
-    from genai_backend_components.table import STREAM_VIEW_TYPES
-
     dynamodb = botocore.session.get_session().get_service_model("dynamodb")
-    assert set(STREAM_VIEW_TYPES) == set(dynamodb.shape_for("StreamViewType").enum)
+    assert {view.value for view in StreamViewType} == set(dynamodb.shape_for("StreamViewType").enum)
 
     def build(view: str | None) -> None:
         Table(
@@ -248,5 +302,30 @@ def test_stream_is_off_unless_a_view_is_chosen() -> None:
     assert "streamEnabled" not in plain and "streamViewType" not in plain
     streamed = evaluate_component(lambda: build("KEYS_ONLY")).named("items-table").inputs
     assert (streamed["streamEnabled"], streamed["streamViewType"]) == (True, "KEYS_ONLY")
-    with pytest.raises(ValueError, match="stream_view_type: 'ALL' is not one of KEYS_ONLY"):
+    with pytest.raises(InvalidArgsError) as error:
         build("ALL")
+    assert [(problem.path, problem.message) for problem in error.value.problems] == [
+        ("stream_view_type", "'ALL' is not one of KEYS_ONLY, NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES")
+    ]
+
+
+def test_tags_reach_every_taggable_child() -> None:
+    tags = {"team": "data", "stage": "test"}
+    evaluation = evaluate_component(lambda: Table("league", _league_args(tags=tags)))
+    children = list(evaluation.children_of("league"))
+    assert [record.name for record in children] == ["league-table"]
+    for record in children:
+        if taggable(record.type):
+            assert record.inputs["tags"] == tags, record.name
+
+
+def test_transforms_given_to_the_table_reach_its_children() -> None:
+    transform, seen = tagging_transform("costCenter", "42")
+    evaluation = evaluate_with_engine_transforms(
+        lambda: Table(
+            "league", _league_args(tags={"team": "data"}), pulumi.ResourceOptions(transforms=[transform])
+        )
+    )
+    assert seen == {(record.type, record.name) for record in evaluation.resources}
+    assert ("aws:dynamodb/table:Table", "league-table") in seen
+    assert evaluation.named("league-table").inputs["tags"] == {"team": "data", "costCenter": "42"}

@@ -7,13 +7,13 @@ list or object per kind (no union type), so every language can describe them.
 """
 
 from collections.abc import Mapping, Sequence
-from enum import Enum
+from enum import StrEnum
 from typing import NotRequired, TypedDict
 
 import pulumi
 
 
-class FirstAuthFactor(str, Enum):
+class FirstAuthFactor(StrEnum):
     """A way to start signing in (``USER_AUTH`` flow)."""
 
     PASSWORD = "PASSWORD"
@@ -24,7 +24,7 @@ class FirstAuthFactor(str, Enum):
     """A passkey."""
 
 
-class UserVerification(str, Enum):
+class UserVerification(StrEnum):
     """Whether a passkey's authenticator must verify the user (PIN, biometrics)."""
 
     REQUIRED = "required"
@@ -33,7 +33,7 @@ class UserVerification(str, Enum):
     """Verify when the authenticator can."""
 
 
-class MfaMode(str, Enum):
+class MfaMode(StrEnum):
     """Multi-factor authentication with authenticator apps (TOTP)."""
 
     OFF = "OFF"
@@ -44,7 +44,7 @@ class MfaMode(str, Enum):
     """Every user must use it; cannot be combined with passwordless factors."""
 
 
-class UserPoolTier(str, Enum):
+class UserPoolTier(StrEnum):
     """Cognito feature plan."""
 
     LITE = "LITE"
@@ -55,7 +55,7 @@ class UserPoolTier(str, Enum):
     """Essentials plus threat protection."""
 
 
-class AttributesRequestMethod(str, Enum):
+class AttributesRequestMethod(StrEnum):
     """How Cognito calls an OIDC provider's userinfo endpoint."""
 
     GET = "GET"

@@ -67,7 +67,9 @@ def _email_address(value: str) -> str:
     address = value.rsplit("<", 1)[-1].rstrip(">").strip()
     local, at, domain = address.partition("@")
     if not at or not local or "." not in domain or " " in address:
-        raise ValueError(f"{value!r} is not an email address like no-reply@example.com or 'App <no-reply@example.com>'")
+        raise ValueError(
+            f"{value!r} is not an email address like no-reply@example.com or 'App <no-reply@example.com>'"
+        )
     return value
 
 
@@ -116,7 +118,9 @@ class HostedDomainModel(ArgsModel):
         if (self.prefix is None) == (self.custom_domain is None):
             return [Problem("prefix", "set exactly one of prefix and custom_domain")]
         if self.prefix is not None:
-            return [Problem("certificate_arn", "only applies to custom_domain")] if self.certificate_arn else []
+            return (
+                [Problem("certificate_arn", "only applies to custom_domain")] if self.certificate_arn else []
+            )
         if "." not in (self.custom_domain or ""):
             return [Problem("custom_domain", f"{self.custom_domain!r} must be a fully qualified domain")]
         if self.certificate_arn is None:
@@ -150,10 +154,24 @@ class UserGroupModel(ArgsModel):
     description: StrictStr = ""
 
 
+def _first_factors(factors: tuple[FirstAuthFactor, ...]) -> tuple[FirstAuthFactor, ...]:
+    if len(set(factors)) != len(factors):
+        raise ValueError("must list each factor once")
+    if FirstAuthFactor.PASSWORD not in factors:
+        raise ValueError(
+            "must include PASSWORD: Cognito keeps password sign-in as a first factor (AWS CDK's "
+            "AllowedFirstAuthFactors documents password 'must be true'), and a passkey is registered by a user "
+            "who is already signed in"
+        )
+    return factors
+
+
 class AuthModel(ArgsModel):
     region: AwsRegion
     protect_data: StrictBool
-    first_auth_factors: tuple[FirstAuthFactor, ...] = (FirstAuthFactor.PASSWORD,)
+    first_auth_factors: Annotated[tuple[FirstAuthFactor, ...], AfterValidator(_first_factors)] = (
+        FirstAuthFactor.PASSWORD,
+    )
     preferred_challenge: FirstAuthFactor | None = None
     passkeys: PasskeysModel | None = None
     email_sender: SesEmailSenderModel | None = None
@@ -199,19 +217,10 @@ class AuthModel(ArgsModel):
     def _sign_in_problems(self) -> list[Problem]:
         factors = list(self.first_auth_factors)
         problems = []
-        if not factors or len(set(factors)) != len(factors):
-            problems.append(Problem("first_auth_factors", "must list each factor once, at least PASSWORD"))
-        if FirstAuthFactor.PASSWORD not in factors:
-            problems.append(
-                Problem(
-                    "first_auth_factors",
-                    "must include PASSWORD: Cognito keeps password sign-in as a first factor (AWS CDK's "
-                    "AllowedFirstAuthFactors documents password 'must be true'), and a passkey is registered "
-                    "by a user who is already signed in",
-                )
-            )
         if (FirstAuthFactor.WEB_AUTHN in factors) != (self.passkeys is not None):
-            problems.append(Problem("passkeys", "must be set exactly when first_auth_factors includes WEB_AUTHN"))
+            problems.append(
+                Problem("passkeys", "must be set exactly when first_auth_factors includes WEB_AUTHN")
+            )
         if FirstAuthFactor.EMAIL_OTP in factors and self.email_sender is None:
             problems.append(
                 Problem(
@@ -222,7 +231,9 @@ class AuthModel(ArgsModel):
             )
         if self.preferred_challenge is not None and self.preferred_challenge not in factors:
             allowed = ", ".join(factor.value for factor in factors)
-            problems.append(Problem("preferred_challenge", f"{self.preferred_challenge.value!r} is not one of {allowed}"))
+            problems.append(
+                Problem("preferred_challenge", f"{self.preferred_challenge.value!r} is not one of {allowed}")
+            )
         passwordless = [factor.value for factor in factors if factor in PASSWORDLESS_FACTORS]
         if self.mfa is MfaMode.REQUIRED and passwordless:
             problems.append(
@@ -247,20 +258,34 @@ class AuthModel(ArgsModel):
         for field in ("callback_urls", "logout_urls"):
             urls = getattr(self, field)
             if self.hosted_domain is None and urls:
-                problems.append(Problem(field, "only managed login uses redirect URLs; set hosted_domain or leave it empty"))
+                problems.append(
+                    Problem(
+                        field, "only managed login uses redirect URLs; set hosted_domain or leave it empty"
+                    )
+                )
             if self.hosted_domain is not None and not urls:
                 problems.append(Problem(field, "needs at least one URL when hosted_domain is set"))
         providers = self.identity_providers
         if providers and self.hosted_domain is None:
-            problems.append(Problem("hosted_domain", "federated sign-in goes through managed login; set hosted_domain"))
+            problems.append(
+                Problem("hosted_domain", "federated sign-in goes through managed login; set hosted_domain")
+            )
         seen: set[str] = set()
         for position, provider in enumerate(self.oidc_providers):
             if provider.name.lower() in seen:
-                problems.append(Problem(f"oidc_providers[{position}].name", f"{provider.name!r} is used by another provider"))
+                problems.append(
+                    Problem(
+                        f"oidc_providers[{position}].name", f"{provider.name!r} is used by another provider"
+                    )
+                )
             seen.add(provider.name.lower())
         for position, provider in enumerate(self.saml_providers):
             if provider.name.lower() in seen:
-                problems.append(Problem(f"saml_providers[{position}].name", f"{provider.name!r} is used by another provider"))
+                problems.append(
+                    Problem(
+                        f"saml_providers[{position}].name", f"{provider.name!r} is used by another provider"
+                    )
+                )
             seen.add(provider.name.lower())
         return problems
 
@@ -272,5 +297,7 @@ class AuthModel(ArgsModel):
             if names.index(name) != position
         ]
         if self.guest_access and not self.identity_pool:
-            problems.append(Problem("guest_access", "needs identity_pool (guests get credentials from the identity pool)"))
+            problems.append(
+                Problem("guest_access", "needs identity_pool (guests get credentials from the identity pool)")
+            )
         return problems

@@ -64,7 +64,9 @@ def _user_pool_inputs(spec: AuthModel) -> dict[str, Any]:
     }
     if spec.user_pool_tier.value != "LITE":
         # A sign-in policy needs ESSENTIALS or higher; LITE pools (password only) sign in as they always did.
-        inputs["sign_in_policy"] = {"allowed_first_auth_factors": [factor.value for factor in spec.first_auth_factors]}
+        inputs["sign_in_policy"] = {
+            "allowed_first_auth_factors": [factor.value for factor in spec.first_auth_factors]
+        }
     if spec.mfa.value != "OFF":
         inputs["software_token_mfa_configuration"] = {"enabled": True}
     if spec.passkeys is not None:
@@ -206,7 +208,9 @@ class Auth(pulumi.ComponentResource):
         host = spec.managed_login_host
         # Derived from the domain resource so that consumers wait until the domain exists.
         self.managed_login_host = None if domain is None else domain.domain.apply(lambda _: str(host))
-        self.issuer_url = pulumi.Output.concat("https://cognito-idp.", spec.region, ".amazonaws.com/", pool.id)
+        self.issuer_url = pulumi.Output.concat(
+            "https://cognito-idp.", spec.region, ".amazonaws.com/", pool.id
+        )
         self.jwks_url = self.issuer_url.apply(lambda issuer: f"{issuer}/.well-known/jwks.json")
         self.provider_names = list(providers)
         outputs = {

@@ -228,7 +228,9 @@ class SamlProviderModel(_Provider):
         return []
 
     def details(self) -> dict[str, pulumi.Input[str]]:
-        source = {"MetadataURL": self.metadata_url} if self.metadata_url else {"MetadataFile": self.metadata_file}
+        source = (
+            {"MetadataURL": self.metadata_url} if self.metadata_url else {"MetadataFile": self.metadata_file}
+        )
         return {**source, "IDPSignout": "true" if self.sign_out else "false"}
 
 

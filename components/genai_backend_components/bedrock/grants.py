@@ -10,13 +10,12 @@ Which Regions may call which inference profiles, and where those route, is in ``
 
 import re
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 import pulumi
 
 from .. import iam
-
 from .geography import (
     COMMERCIAL_REGIONS,
     GEOGRAPHIES,
@@ -27,8 +26,7 @@ from .geography import (
 )
 
 
-
-class InferenceMode(str, Enum):
+class InferenceMode(StrEnum):
     """Where a Bedrock call may run."""
 
     IN_REGION = "in-region"
@@ -55,6 +53,15 @@ _BASE_MODEL_ID = re.compile(
 )
 _ACCOUNT_ID = re.compile(r"[0-9]{12}")
 _MAX_PROFILE_ID_LENGTH = 64  # botocore bedrock ``InferenceProfileId`` max length
+
+
+CHOICE_ARGS = {"model_id": "model_id", "mode": "inference_mode", "geography": "geography", "region": "region"}
+"""The arg a model-choice error is about, by the first word of its message (every message starts with it)."""
+
+
+def choice_arg(error: BedrockConfigError) -> str:
+    """``model_id``, ``inference_mode``, ``geography`` or ``region``: the arg to name for a model-choice error."""
+    return CHOICE_ARGS.get(str(error).split(" ", 1)[0], "region")
 
 
 def _plain(mode: str) -> str:
@@ -212,7 +219,7 @@ def resolve_model(
     target = target_model(model_id, mode, region, partition, geography)
     profile_arn = target.profile_arn(account_id)
     return ResolvedModel(
-        model_id, mode, region, target.invoke_id, profile_arn, target.regional_model_arns,
+        model_id, target.mode, region, target.invoke_id, profile_arn, target.regional_model_arns,
         target.regionless_model_arn,
     )  # fmt: skip
 

@@ -5,14 +5,34 @@
 """
 
 from .conversations import ConversationRouteOutputs
-from .document import OUTPUTS_VERSION, SOCIAL_PROVIDERS, build_client_config
+from .document import (
+    AUTHORIZATION_TYPES,
+    FIRST_FACTORS,
+    MFA_CONFIGURATIONS,
+    MFA_METHODS,
+    OUTPUTS_VERSION,
+    SOCIAL_PROVIDERS,
+    STANDARD_ATTRIBUTES,
+    USER_VERIFICATIONS,
+    USERNAME_ATTRIBUTES,
+    VERIFICATION_TYPES,
+    build_client_config,
+)
 from .from_components import amplify_outputs, auth_outputs, check_client_config, data_outputs
 from .inputs import AuthOutputs, DataOutputs, OAuthOutputs, PasswordPolicy, UserGroup, WebAuthnOutputs
 from .model_introspection import build_model_introspection, parse_appsync_schema
 
 __all__ = [
+    "AUTHORIZATION_TYPES",
+    "FIRST_FACTORS",
+    "MFA_CONFIGURATIONS",
+    "MFA_METHODS",
     "OUTPUTS_VERSION",
     "SOCIAL_PROVIDERS",
+    "STANDARD_ATTRIBUTES",
+    "USERNAME_ATTRIBUTES",
+    "USER_VERIFICATIONS",
+    "VERIFICATION_TYPES",
     "AuthOutputs",
     "ConversationRouteOutputs",
     "DataOutputs",

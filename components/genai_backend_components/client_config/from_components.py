@@ -14,6 +14,7 @@ from typing import Any
 import pulumi
 
 from ..auth import Auth, AuthClientFacts
+from .conversations import ConversationRouteOutputs
 from .document import build_client_config
 from .inputs import (
     AuthOutputs,
@@ -23,7 +24,6 @@ from .inputs import (
     UserGroup,
     WebAuthnOutputs,
 )
-from .conversations import ConversationRouteOutputs
 
 _MFA_NAMES = {"OFF": "NONE", "OPTIONAL": "OPTIONAL", "REQUIRED": "REQUIRED"}
 

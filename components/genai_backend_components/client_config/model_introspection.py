@@ -71,7 +71,9 @@ def build_model_introspection(
 
 @functools.lru_cache(maxsize=8)
 def _introspection(
-    schema_sdl: str, generation_routes: tuple[str, ...], conversation_routes: tuple[ConversationRouteOutputs, ...]
+    schema_sdl: str,
+    generation_routes: tuple[str, ...],
+    conversation_routes: tuple[ConversationRouteOutputs, ...],
 ) -> dict[str, Any]:
     return _Translator(parse_appsync_schema(schema_sdl), conversation_routes).document(generation_routes)
 

@@ -4,10 +4,17 @@ from typing import Annotated
 
 from pydantic import AfterValidator, StrictBool, StrictStr
 
-from ..bedrock import BedrockConfigError, InferenceMode, SystemPrompt, check_model_choice, partition_for_region
-from ..constraints import AccountId, AwsRegion, RetentionDays, Text, number_in, whole_number_in
-from ..graphql import resolver_problems
+from ..bedrock import (
+    BedrockConfigError,
+    InferenceMode,
+    SystemPrompt,
+    check_model_choice,
+    choice_arg,
+    partition_for_region,
+)
+from ..constraints import AccountId, AwsRegion, RetentionDays, Text, arn_of, number_in, whole_number_in
 from ..function import MEMORY_RANGE, TIMEOUT_RANGE, ApplicationLogLevel, SystemLogLevel
+from ..graphql import resolver_problems
 from ..validation import ArgsModel, Deferred, Problem
 from .names import RouteNames, route_type_suffix
 from .wiring import resolver_plan
@@ -42,7 +49,7 @@ class ConversationRouteModel(ArgsModel):
     account_id: Deferred[AccountId]
     model: ConversationModelModel
     protect_data: StrictBool
-    api_arn: Deferred[Text] | None = None
+    api_arn: Deferred[arn_of("appsync", "apis/")] | None = None
     batch_milliseconds: whole_number_in(0, 60_000) = 250
     batch_characters: whole_number_in(1, 100_000) = 400
     history_message_limit: whole_number_in(1, 1_000) = 50
@@ -65,12 +72,16 @@ class ConversationRouteModel(ArgsModel):
     def cross_problems(self) -> list[Problem]:
         model = self.model
         try:
-            check_model_choice(model.model_id, model.inference_mode.value, self.region, self.partition, model.geography)
+            check_model_choice(
+                model.model_id, model.inference_mode.value, self.region, self.partition, model.geography
+            )
         except BedrockConfigError as error:
-            field = "model.geography" if "geography" in str(error) else "model.model_id" if "model" in str(error) else "region"
-            return [Problem(field, str(error))]
+            field = choice_arg(error)
+            return [Problem(field if field == "region" else f"model.{field}", str(error))]
         functions, resolvers = resolver_plan(self.names)
         return [
             Problem("schema_sdl", f"does not hold the route's fields: {problem.path}: {problem.message}")
-            for problem in resolver_problems(self.schema_sdl, resolvers, functions, self.names.data_sources.values())
+            for problem in resolver_problems(
+                self.schema_sdl, resolvers, functions, self.names.data_sources.values()
+            )
         ]

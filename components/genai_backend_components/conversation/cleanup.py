@@ -30,6 +30,7 @@ delivers it: ``{"eventName": "REMOVE", "dynamodb": {"Keys": {"owner": {"S": ...}
 """
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,8 +76,10 @@ def declare_message_cleanup(
     system_log_level: str,
     tracing: bool,
     parent: pulumi.Resource,
+    tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None,
 ) -> MessageCleanup:
-    """The cleanup function, its exact permissions and its stream trigger, as children of ``parent``."""
+    """The cleanup function, its exact permissions and its stream trigger, as children of ``parent``;
+    ``tags`` go on the function (with its role and log group) and the failure queue."""
     if conversations.stream_arn is None:
         raise ValueError("conversations: the table needs a stream (stream_view_type) to trigger the cleanup")
     package = Path(code_path).resolve().name
@@ -91,6 +94,7 @@ def declare_message_cleanup(
             application_log_level=application_log_level,
             system_log_level=system_log_level,
             tracing_mode="Active" if tracing else None,
+            **({"tags": tags} if tags is not None else {}),
         ),
         opts=pulumi.ResourceOptions(parent=parent),
     )
@@ -98,6 +102,7 @@ def declare_message_cleanup(
         f"{name}-cleanup-failures",
         sqs_managed_sse_enabled=True,
         message_retention_seconds=FAILURE_RETENTION_SECONDS,
+        tags=tags,
         opts=pulumi.ResourceOptions(parent=parent),
     )
     stream_arn = conversations.stream_arn

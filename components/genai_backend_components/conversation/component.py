@@ -30,7 +30,13 @@ import pulumi_aws as aws
 
 from .. import bedrock, iam
 from ..function import LoggedFunction, LoggedFunctionArgs
-from ..graphql import DataSourceModel, DynamoDbSourceModel, LambdaSourceModel, declare_data_source, declare_resolvers
+from ..graphql import (
+    DataSourceModel,
+    DynamoDbSourceModel,
+    LambdaSourceModel,
+    declare_data_source,
+    declare_resolvers,
+)
 from ..package import component_options, component_type
 from ..table import GlobalSecondaryIndex, Table, TableArgs
 from ..validation import check_args
@@ -43,7 +49,12 @@ OWNER_UPDATED_AT_INDEX = "byOwnerUpdatedAt"
 """Also named in resolvers/listConversations.js."""
 CONVERSATIONS_STREAM_VIEW = "KEYS_ONLY"
 """The cleanup needs only (owner, id) of a deleted conversation, so the stream carries no content."""
-CONVERSATION_TABLE_ACTIONS = ("dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
+CONVERSATION_TABLE_ACTIONS = (
+    "dynamodb:DeleteItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+)
 MESSAGE_TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query")
 """GetItem because a retried answer's conditional put fails and AppSync reads the stored item to see it is the same."""
 HANDLER_PACKAGE = HANDLER_DIRECTORY.name
@@ -85,7 +96,9 @@ class ConversationRoute(pulumi.ComponentResource):
     cleanup_failures_queue_url: pulumi.Output[str]
     """URL of the cleanup's failure queue."""
 
-    def __init__(self, name: str, args: ConversationRouteArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: ConversationRouteArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         spec = check_args(ConversationRouteModel, "ConversationRouteArgs", args)
         names = spec.names
         functions, resolvers = resolver_plan(names)
@@ -139,7 +152,9 @@ class ConversationRoute(pulumi.ComponentResource):
             model.model_id, model.inference_mode.value, spec.region, spec.account_id, streaming=True,
             synchronous=False, partition=spec.partition, geography=model.geography,
         )  # fmt: skip
-        self.model_policy = iam.attach_statements(f"{name}-model-invoke", self.handler.role, model_grant, self)
+        self.model_policy = iam.attach_statements(
+            f"{name}-model-invoke", self.handler.role, model_grant, self
+        )
         field_arn_prefix = pulumi.Output.all(spec.account_id, spec.api_id).apply(
             lambda values: (
                 f"arn:{spec.partition}:appsync:{spec.region}:{values[0]}:apis/{values[1]}/types/Mutation/fields/"
@@ -175,6 +190,7 @@ class ConversationRoute(pulumi.ComponentResource):
             system_log_level=spec.system_log_level.value,
             tracing=spec.tracing,
             parent=self,
+            tags=spec.tags,
         )
         data_sources = {
             # Exactly what the packaged resolvers send (the tests compare the two).
@@ -203,7 +219,9 @@ class ConversationRoute(pulumi.ComponentResource):
             sources["none"]: DataSourceModel(none=True),
         }
         self.data_sources = {
-            source: declare_data_source(name, source, spec.api_id, model_spec, self, api_arn=spec.api_arn)
+            source: declare_data_source(
+                name, source, spec.api_id, model_spec, self, api_arn=spec.api_arn, tags=spec.tags
+            )
             for source, model_spec in data_sources.items()
         }
         declared = declare_resolvers(name, spec.api_id, resolvers, functions, self.data_sources, self)

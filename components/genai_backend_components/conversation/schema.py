@@ -58,10 +58,11 @@ fragment in ``extend`` form, and ``compose_conversation_schema`` merges routes i
 
 from collections.abc import Sequence
 
-# RouteNames, ROUTE_NAME and route_type_suffix live in conversation_names; they are re-exported here,
+from ..graphql import add_to_schema
+
+# RouteNames, ROUTE_NAME and route_type_suffix live in .names; they are re-exported here,
 # where the route's readers have always imported them from.
 from .names import ROUTE_NAME, RouteNames, route_type_suffix
-from ..graphql import add_to_schema
 
 __all__ = [
     "ROUTE_NAME",

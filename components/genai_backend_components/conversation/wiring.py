@@ -46,6 +46,8 @@ def resolver_plan(names: RouteNames) -> tuple[dict[str, PipelineFunctionModel], 
         f"Mutation.{names.send_message}": pipeline("sendMessage", touch, write, invoke),
         f"Mutation.{names.assistant_response}": pipeline("createAssistantResponse", touch, write),
         f"Mutation.{names.assistant_response_stream}": unit("none", "createAssistantResponseStream"),
-        f"Subscription.{names.assistant_response_subscription}": pipeline("onCreateAssistantResponse", verify),
+        f"Subscription.{names.assistant_response_subscription}": pipeline(
+            "onCreateAssistantResponse", verify
+        ),
     }
     return functions, resolvers

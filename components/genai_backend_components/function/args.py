@@ -1,13 +1,13 @@
 """What a LoggedFunction can be asked for: the public args every Pulumi language sees."""
 
 from collections.abc import Mapping, Sequence
-from enum import Enum
+from enum import StrEnum
 from typing import NotRequired, TypedDict
 
 import pulumi
 
 
-class Runtime(str, Enum):
+class Runtime(StrEnum):
     """Python runtimes the component accepts: 3.13 and newer generally available versions."""
 
     PYTHON_3_13 = "python3.13"
@@ -16,7 +16,7 @@ class Runtime(str, Enum):
     """Python 3.14."""
 
 
-class LogFormat(str, Enum):
+class LogFormat(StrEnum):
     """How Lambda writes the function's logs."""
 
     JSON = "JSON"
@@ -25,7 +25,7 @@ class LogFormat(str, Enum):
     """Plain lines; Lambda then ignores log levels, so none may be given."""
 
 
-class ApplicationLogLevel(str, Enum):
+class ApplicationLogLevel(StrEnum):
     """Lowest level of the code's own log records that Lambda keeps."""
 
     TRACE = "TRACE"
@@ -42,7 +42,7 @@ class ApplicationLogLevel(str, Enum):
     """Fatal errors only."""
 
 
-class SystemLogLevel(str, Enum):
+class SystemLogLevel(StrEnum):
     """Lowest level of the Lambda platform's own records (start, end, report) that are kept."""
 
     DEBUG = "DEBUG"
@@ -53,7 +53,7 @@ class SystemLogLevel(str, Enum):
     """Warnings only."""
 
 
-class TracingMode(str, Enum):
+class TracingMode(StrEnum):
     """X-Ray tracing of the function."""
 
     ACTIVE = "Active"

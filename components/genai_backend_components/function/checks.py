@@ -41,7 +41,9 @@ def _code_folder(value: str) -> str:
     if not path.is_dir():
         raise ValueError(f"{value!r} is not a folder")
     if not _PACKAGE_NAME.fullmatch(path.resolve().name):
-        raise ValueError(f"folder name {path.resolve().name!r} must be a Python identifier (it is the package)")
+        raise ValueError(
+            f"folder name {path.resolve().name!r} must be a Python identifier (it is the package)"
+        )
     return value
 
 
@@ -51,7 +53,9 @@ class LoggedFunctionModel(ArgsModel):
     runtime: Runtime = Runtime.PYTHON_3_13
     memory_size: whole_number_in(*MEMORY_RANGE) = 256
     timeout: whole_number_in(*TIMEOUT_RANGE) = 10
-    environment: dict[Annotated[StrictStr, AfterValidator(_environment_key)], Deferred[StrictStr]] = {}
+    environment: dict[Annotated[StrictStr, AfterValidator(_environment_key)], Deferred[StrictStr]] = Field(
+        default_factory=dict
+    )
     log_retention_days: RetentionDays = 14
     log_format: LogFormat = LogFormat.JSON
     application_log_level: ApplicationLogLevel | None = None
@@ -71,7 +75,9 @@ class LoggedFunctionModel(ArgsModel):
 
     def cross_problems(self) -> list[Problem]:
         problems = [
-            Problem(field, "Lambda ignores log levels with log_format Text; use JSON or leave the level unset")
+            Problem(
+                field, "Lambda ignores log levels with log_format Text; use JSON or leave the level unset"
+            )
             for field in ("application_log_level", "system_log_level")
             if self.log_format is LogFormat.TEXT and getattr(self, field) is not None
         ]

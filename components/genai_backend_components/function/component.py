@@ -46,10 +46,14 @@ class LoggedFunction(pulumi.ComponentResource):
     log_group_name: pulumi.Output[str]
     """Name of the function's log group."""
 
-    def __init__(self, name: str, args: LoggedFunctionArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: LoggedFunctionArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         spec = check_args(LoggedFunctionModel, "LoggedFunctionArgs", args)
         members = spec.members()
-        super().__init__(component_type("LoggedFunction"), name, None, component_options("LoggedFunction", opts))
+        super().__init__(
+            component_type("LoggedFunction"), name, None, component_options("LoggedFunction", opts)
+        )
         self._logical_name = name
         # `protect` is inherited from the parent by Pulumi itself; `retain_on_delete` is not, so pass it on.
         self._retain_on_delete = (opts.retain_on_delete or None) if opts else None
@@ -61,7 +65,10 @@ class LoggedFunction(pulumi.ComponentResource):
             opts=self._child_options(),
         )
         self.log_group = aws.cloudwatch.LogGroup(
-            f"{name}-logs", retention_in_days=spec.log_retention_days, tags=spec.tags, opts=self._child_options()
+            f"{name}-logs",
+            retention_in_days=spec.log_retention_days,
+            tags=spec.tags,
+            opts=self._child_options(),
         )
         log_streams = pulumi.Output.concat(self.log_group.arn, ":*")
         permissions = [
@@ -79,12 +86,17 @@ class LoggedFunction(pulumi.ComponentResource):
                 )
             )
 
-        logging_config: dict[str, Any] = {"log_format": spec.log_format.value, "log_group": self.log_group.name}
+        logging_config: dict[str, Any] = {
+            "log_format": spec.log_format.value,
+            "log_group": self.log_group.name,
+        }
         if spec.log_format is LogFormat.JSON:
             logging_config["application_log_level"] = (
                 spec.application_log_level.value if spec.application_log_level else "INFO"
             )
-            logging_config["system_log_level"] = spec.system_log_level.value if spec.system_log_level else "INFO"
+            logging_config["system_log_level"] = (
+                spec.system_log_level.value if spec.system_log_level else "INFO"
+            )
 
         self.function = aws.lambda_.Function(
             f"{name}-function",

@@ -1,6 +1,7 @@
 """What a GenerationRoute can be asked for: the public args every Pulumi language sees."""
 
-from enum import Enum
+from collections.abc import Mapping
+from enum import StrEnum
 from typing import NotRequired, TypedDict
 
 import pulumi
@@ -8,7 +9,7 @@ import pulumi
 from ..bedrock import InferenceMode
 
 
-class OutputMode(str, Enum):
+class OutputMode(StrEnum):
     """How the model is made to answer in the route's shape."""
 
     TOOL = "tool"
@@ -47,3 +48,5 @@ class GenerationRouteArgs(TypedDict):
     """The Query field the route resolves (default ``generateInsights``); it must be in the API's schema."""
     data_source_name: NotRequired[str]
     """AppSync name of the HTTP data source (default ``BedrockRuntime``); the settings step adds ``Settings``."""
+    tags: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
+    """Tags for the Bedrock data source's role."""

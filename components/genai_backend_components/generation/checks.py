@@ -2,8 +2,16 @@
 
 from pydantic import StrictStr
 
-from ..bedrock import BedrockConfigError, InferenceMode, SystemPrompt, check_account_id, partition_for_region, target_model
-from ..constraints import AwsRegion, GraphqlName, Text, number_in, whole_number_in
+from ..bedrock import (
+    BedrockConfigError,
+    InferenceMode,
+    SystemPrompt,
+    check_account_id,
+    choice_arg,
+    partition_for_region,
+    target_model,
+)
+from ..constraints import AwsRegion, GraphqlName, Text, arn_of, number_in, whole_number_in
 from ..graphql import MAX_CODE_LENGTH
 from ..validation import ArgsModel, Deferred, Problem
 from .args import OutputMode
@@ -21,13 +29,14 @@ class GenerationRouteModel(ArgsModel):
     model_id: Text
     inference_mode: InferenceMode
     system_prompt: SystemPrompt
-    api_arn: Deferred[Text] | None = None
+    api_arn: Deferred[arn_of("appsync", "apis/")] | None = None
     geography: Text | None = None
     max_tokens: whole_number_in(1, MAX_TOKENS_LIMIT) = 600
     temperature: number_in(0.0, 1.0) = 0.3
     output_mode: OutputMode = OutputMode.TOOL
     field_name: GraphqlName = "generateInsights"
     data_source_name: GraphqlName = "BedrockRuntime"
+    tags: Deferred[dict[StrictStr, Deferred[StrictStr]]] | None = None
 
     @property
     def partition(self) -> str:
@@ -56,8 +65,7 @@ class GenerationRouteModel(ArgsModel):
             partition = partition_for_region(self.region)
             target_model(self.model_id, self.inference_mode.value, self.region, partition, self.geography)
         except BedrockConfigError as error:
-            field = "geography" if "geography" in str(error) else "model_id" if "model" in str(error) else "region"
-            return [Problem(field, str(error))]
+            return [Problem(choice_arg(error), str(error))]
         if isinstance(self.account_id, str):
             try:
                 check_account_id(self.account_id)
@@ -65,5 +73,9 @@ class GenerationRouteModel(ArgsModel):
                 return [Problem("account_id", str(error))]
         size = len(self.settings_code())
         if size > MAX_CODE_LENGTH:
-            return [Problem("system_prompt", f"too long for AppSync's {MAX_CODE_LENGTH} characters of code ({size})")]
+            return [
+                Problem(
+                    "system_prompt", f"too long for AppSync's {MAX_CODE_LENGTH} characters of code ({size})"
+                )
+            ]
         return []

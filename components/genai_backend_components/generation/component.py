@@ -44,10 +44,14 @@ class GenerationRoute(pulumi.ComponentResource):
     model_invoke_id: str
     """The model id the route calls: the bare id or the inference profile id."""
 
-    def __init__(self, name: str, args: GenerationRouteArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: GenerationRouteArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         spec = check_args(GenerationRouteModel, "GenerationRouteArgs", args)
         settings_code = spec.settings_code()
-        super().__init__(component_type("GenerationRoute"), name, None, component_options("GenerationRoute", opts))
+        super().__init__(
+            component_type("GenerationRoute"), name, None, component_options("GenerationRoute", opts)
+        )
 
         bedrock = DataSourceModel(
             http=HttpSourceModel(
@@ -68,13 +72,15 @@ class GenerationRoute(pulumi.ComponentResource):
             )
         )
         self.data_source = declare_data_source(
-            name, spec.data_source_name, spec.api_id, bedrock, self, api_arn=spec.api_arn
+            name, spec.data_source_name, spec.api_id, bedrock, self, api_arn=spec.api_arn, tags=spec.tags
         )
         self.settings_source = declare_data_source(
             name, f"{spec.data_source_name}Settings", spec.api_id, DataSourceModel(none=True), self
         )
 
-        def pipeline_step(suffix: str, function_name: str, source: aws.appsync.DataSource, code: str) -> aws.appsync.Function:
+        def pipeline_step(
+            suffix: str, function_name: str, source: aws.appsync.DataSource, code: str
+        ) -> aws.appsync.Function:
             return aws.appsync.Function(
                 f"{name}-{suffix}",
                 api_id=spec.api_id,
@@ -99,7 +105,9 @@ class GenerationRoute(pulumi.ComponentResource):
             kind="PIPELINE",
             runtime=APPSYNC_RUNTIME,
             code=read_code(PIPELINE_CODE),
-            pipeline_config={"functions": [self.settings_function.function_id, self.invoke_function.function_id]},
+            pipeline_config={
+                "functions": [self.settings_function.function_id, self.invoke_function.function_id]
+            },
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.field_name = spec.field_name

@@ -72,4 +72,5 @@ __all__ = [
     "read_code",
     "read_schema",
     "resolver_problems",
+    "role_statements",
 ]

@@ -107,10 +107,14 @@ class GraphqlApi(pulumi.ComponentResource):
         # Data source roles trust AppSync only for this API. The log role above cannot: the API needs its ARN
         # before the API (and so the API's own ARN) exists, a cycle.
         self.data_sources = {
-            source_name: declare_data_source(name, source_name, self.api.id, source, self, api_arn=self.api.arn)
+            source_name: declare_data_source(
+                name, source_name, self.api.id, source, self, api_arn=self.api.arn, tags=spec.tags
+            )
             for source_name, source in spec.data_sources.items()
         }
-        declared = declare_resolvers(name, self.api.id, spec.resolvers, spec.functions, self.data_sources, self)
+        declared = declare_resolvers(
+            name, self.api.id, spec.resolvers, spec.functions, self.data_sources, self
+        )
         self.functions = declared.functions
         self.resolvers = declared.resolvers
 

@@ -5,13 +5,13 @@ Data sources are one object per kind of target (no union type): exactly one of `
 """
 
 from collections.abc import Mapping, Sequence
-from enum import Enum
+from enum import StrEnum
 from typing import Any, NotRequired, TypedDict
 
 import pulumi
 
 
-class DefaultAction(str, Enum):
+class DefaultAction(StrEnum):
     """What user-pool callers may do on fields without auth directives."""
 
     ALLOW = "ALLOW"
@@ -20,14 +20,14 @@ class DefaultAction(str, Enum):
     """Denied."""
 
 
-class AdditionalAuthMode(str, Enum):
+class AdditionalAuthMode(StrEnum):
     """Auth modes beside Cognito user pools that need no extra resource or secret."""
 
     AWS_IAM = "AWS_IAM"
     """SigV4-signed calls, e.g. from Lambda functions; fields opt in with ``@aws_iam``."""
 
 
-class FieldLogLevel(str, Enum):
+class FieldLogLevel(StrEnum):
     """How much AppSync logs per field."""
 
     NONE = "NONE"

@@ -1,6 +1,6 @@
 """Which GraphqlApiArgs AppSync accepts, checked before the API declares anything."""
 
-from pydantic import StrictBool, StrictStr
+from pydantic import Field, StrictBool, StrictStr
 
 from ..constraints import GraphqlName, RetentionDays, Text, whole_number_in
 from ..validation import ArgsModel, Deferred, Problem, join_path
@@ -25,12 +25,11 @@ class GraphqlApiModel(ArgsModel):
     introspection: StrictBool = True
     query_depth_limit: whole_number_in(0, MAX_QUERY_DEPTH) = 0
     resolver_count_limit: whole_number_in(0, MAX_RESOLVER_COUNT) = 0
-    data_sources: dict[GraphqlName, DataSourceModel] = {}
-    functions: dict[GraphqlName, PipelineFunctionModel] = {}
-    resolvers: dict[StrictStr, ResolverModel] = {}
+    data_sources: dict[GraphqlName, DataSourceModel] = Field(default_factory=dict)
+    functions: dict[GraphqlName, PipelineFunctionModel] = Field(default_factory=dict)
+    resolvers: dict[StrictStr, ResolverModel] = Field(default_factory=dict)
     api_name: Text | None = None
     tags: Deferred[dict[StrictStr, Deferred[StrictStr]]] | None = None
-
 
     def cross_problems(self) -> list[Problem]:
         problems = [
@@ -48,4 +47,6 @@ class GraphqlApiModel(ArgsModel):
                     "directives such as @aws_cognito_user_pools(cognito_groups: [...]) instead",
                 )
             )
-        return problems + resolver_problems(self.schema_sdl, self.resolvers, self.functions, self.data_sources)
+        return problems + resolver_problems(
+            self.schema_sdl, self.resolvers, self.functions, self.data_sources
+        )

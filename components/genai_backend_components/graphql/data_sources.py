@@ -5,6 +5,7 @@
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Annotated, Any
 from urllib.parse import urlparse
 
@@ -57,7 +58,9 @@ class DynamoDbSourceModel(ArgsModel):
     def cross_problems(self) -> list[Problem]:
         problems = _repeated("actions", self.actions) + _repeated("indexes", self.indexes)
         if not self.actions and not self.indexes:
-            problems.append(Problem("actions", "actions and indexes are both empty, so the role could do nothing"))
+            problems.append(
+                Problem("actions", "actions and indexes are both empty, so the role could do nothing")
+            )
         return problems
 
 
@@ -73,7 +76,9 @@ class HttpSourceModel(ArgsModel):
 
     def cross_problems(self) -> list[Problem]:
         if bool(self.signing_region) != bool(self.signing_service):
-            return [Problem("signing_region", "set both signing_region and signing_service (SigV4) or neither")]
+            return [
+                Problem("signing_region", "set both signing_region and signing_service (SigV4) or neither")
+            ]
         if self.signing_region and not self.statements:
             return [Problem("statements", "a SigV4-signed data source needs statements for its role")]
         if not self.signing_region and self.statements:
@@ -100,9 +105,18 @@ class DataSourceModel(ArgsModel):
         chosen = [kind for kind in ("dynamodb", "function", "http") if getattr(self, kind) is not None]
         chosen += ["none"] if self.none else []
         if len(chosen) != 1:
-            return [Problem("", f"set exactly one of dynamodb, function, http or none (got {chosen or 'none of them'})")]
+            return [
+                Problem(
+                    "",
+                    f"set exactly one of dynamodb, function, http or none (got {chosen or 'none of them'})",
+                )
+            ]
         target = getattr(self, chosen[0])
-        return [Problem(f"{chosen[0]}.{p.path}", p.message) for p in target.cross_problems()] if chosen[0] != "none" else []
+        return (
+            [Problem(f"{chosen[0]}.{p.path}", p.message) for p in target.cross_problems()]
+            if chosen[0] != "none"
+            else []
+        )
 
 
 def role_statements(spec: DataSourceModel) -> list[PolicyStatement]:
@@ -137,7 +151,9 @@ def appsync_trust_policy(api_arn: pulumi.Input[str] | None) -> pulumi.Input[str]
     def document(arn: str) -> str:
         matched = _API_ARN.fullmatch(arn)
         if matched is None:
-            raise ValueError(f"api_arn: {arn!r} is not an AppSync API ARN (arn:<partition>:appsync:...:apis/<id>)")
+            raise ValueError(
+                f"api_arn: {arn!r} is not an AppSync API ARN (arn:<partition>:appsync:...:apis/<id>)"
+            )
         trust = {
             "Effect": "Allow",
             "Principal": {"Service": APPSYNC_SERVICE},
@@ -177,12 +193,13 @@ def declare_data_source(
     parent: pulumi.Resource,
     *,
     api_arn: pulumi.Input[str] | None = None,
+    tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None = None,
 ) -> aws.appsync.DataSource:
     """Declares data source ``name`` on an API, with its own role trusting AppSync when it needs one.
 
     Give ``api_arn`` so the role trusts AppSync only when that API calls (see ``appsync_trust_policy``). The
     data source waits for the role's policy: otherwise the first resolver call can race IAM and fail with
-    AccessDenied right after a deploy.
+    AccessDenied right after a deploy. ``tags`` go on the role (AppSync data sources take none).
     """
     if isinstance(api_arn, str):
         appsync_trust_policy(api_arn)  # a malformed ARN fails here, before anything is declared
@@ -194,6 +211,7 @@ def declare_data_source(
         role = aws.iam.Role(
             f"{resource_name}-role",
             assume_role_policy=appsync_trust_policy(api_arn),
+            tags=tags,
             opts=pulumi.ResourceOptions(parent=parent),
         )
         waits_for.append(attach_statements(f"{resource_name}-policy", role, statements, parent))

@@ -66,12 +66,15 @@ def resolver_problems(
 ) -> list[Problem]:
     """Every resolver names a field of the schema and known data sources and functions."""
     try:
-        schema = build_appsync_schema(schema_sdl)
+        schema = build_appsync_schema(schema_sdl, owner="schema_sdl")
     except ValueError as error:
-        return [Problem("schema", str(error).removeprefix("schema: "))]
+        return [Problem("schema_sdl", str(error).removeprefix("schema_sdl: "))]
     known_sources = ", ".join(sorted(data_source_names)) or "none"
     problems = [
-        Problem(f"functions[{name!r}].data_source", f"unknown data source {function.data_source!r} (known: {known_sources})")
+        Problem(
+            f"functions[{name!r}].data_source",
+            f"unknown data source {function.data_source!r} (known: {known_sources})",
+        )
         for name, function in functions.items()
         if function.data_source not in data_source_names
     ]
@@ -90,12 +93,17 @@ def resolver_problems(
             problems.append(Problem(where, "set exactly one of data_source (UNIT) or pipeline (PIPELINE)"))
         if resolver.data_source is not None and resolver.data_source not in data_source_names:
             problems.append(
-                Problem(f"{where}.data_source", f"unknown data source {resolver.data_source!r} (known: {known_sources})")
+                Problem(
+                    f"{where}.data_source",
+                    f"unknown data source {resolver.data_source!r} (known: {known_sources})",
+                )
             )
         for step in resolver.pipeline:
             if step not in functions:
                 known_functions = ", ".join(sorted(functions)) or "none"
-                problems.append(Problem(f"{where}.pipeline", f"unknown function {step!r} (known: {known_functions})"))
+                problems.append(
+                    Problem(f"{where}.pipeline", f"unknown function {step!r} (known: {known_functions})")
+                )
     return problems
 
 

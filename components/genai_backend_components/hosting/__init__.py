@@ -29,4 +29,5 @@ __all__ = [
     "HostingModel",
     "build_spec",
     "outputs_variables",
+    "ssr_logging_statements",
 ]

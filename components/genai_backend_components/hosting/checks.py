@@ -4,7 +4,7 @@ import re
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, StrictBool, StrictInt, StrictStr
+from pydantic import AfterValidator, Field, StrictBool, StrictInt, StrictStr
 
 from ..constraints import RetentionDays, Text
 from ..validation import ArgsModel, Deferred, Problem
@@ -40,7 +40,9 @@ def _branch(value: str) -> str:
         or "@{" in value
     )
     if bad:
-        raise ValueError(f"{value!r} is not a Git branch name (no spaces, ~^:?*[\\, '..', or leading '-' or '/')")
+        raise ValueError(
+            f"{value!r} is not a Git branch name (no spaces, ~^:?*[\\, '..', or leading '-' or '/')"
+        )
     return value
 
 
@@ -52,7 +54,9 @@ def _node_version(value: int) -> int:
 
 def _variable_name(name: str) -> str:
     if not _VARIABLE_NAME.fullmatch(name) or len(name) > MAX_VARIABLE_NAME:
-        raise ValueError(f"{name!r} must match [A-Za-z_][A-Za-z0-9_]* (at most {MAX_VARIABLE_NAME} characters)")
+        raise ValueError(
+            f"{name!r} must match [A-Za-z_][A-Za-z0-9_]* (at most {MAX_VARIABLE_NAME} characters)"
+        )
     if name.upper().startswith(_RESERVED_PREFIXES):
         raise ValueError(f"{name!r} starts with a reserved prefix ({', '.join(_RESERVED_PREFIXES)})")
     return name
@@ -72,8 +76,9 @@ class HostingModel(ArgsModel):
     amplify_outputs: Deferred[dict[StrictStr, Any]]
     app_name: Annotated[Text, AfterValidator(lambda value: _at_most_255(value))] | None = None
     environment_variables: dict[
-        Annotated[StrictStr, AfterValidator(_variable_name)], Deferred[Annotated[StrictStr, AfterValidator(_variable_value)]]
-    ] = {}
+        Annotated[StrictStr, AfterValidator(_variable_name)],
+        Deferred[Annotated[StrictStr, AfterValidator(_variable_value)]],
+    ] = Field(default_factory=dict)
     node_version: Annotated[StrictInt, AfterValidator(_node_version)] = 20
     ssr_logging: StrictBool = True
     ssr_log_retention_days: RetentionDays = 30

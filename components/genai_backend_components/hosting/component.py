@@ -145,8 +145,15 @@ class Hosting(pulumi.ComponentResource):
         )
         self.app_id = self.app.id
         # Amplify serves a branch on a subdomain named after it, with "/" turned into "-".
-        self.url = pulumi.Output.concat("https://", spec.branch.replace("/", "-"), ".", self.app.default_domain)
-        outputs: dict[str, Any] = {"app": self.app, "branch": self.branch, "app_id": self.app_id, "url": self.url}
+        self.url = pulumi.Output.concat(
+            "https://", spec.branch.replace("/", "-"), ".", self.app.default_domain
+        )
+        outputs: dict[str, Any] = {
+            "app": self.app,
+            "branch": self.branch,
+            "app_id": self.app_id,
+            "url": self.url,
+        }
         if self.role is not None:
             outputs |= {"role": self.role, "log_group": self.log_group}
         self.register_outputs(outputs)

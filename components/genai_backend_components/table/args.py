@@ -1,13 +1,13 @@
 """What a Table can be asked for: the public args every Pulumi language sees (checked in ``checks``)."""
 
 from collections.abc import Mapping, Sequence
-from enum import Enum
+from enum import StrEnum
 from typing import NotRequired, TypedDict
 
 import pulumi
 
 
-class AttributeType(str, Enum):
+class AttributeType(StrEnum):
     """The type of a key attribute."""
 
     S = "S"
@@ -18,7 +18,7 @@ class AttributeType(str, Enum):
     """Binary."""
 
 
-class IndexProjection(str, Enum):
+class IndexProjection(StrEnum):
     """Which attributes a global secondary index copies from the table."""
 
     ALL = "ALL"
@@ -29,7 +29,7 @@ class IndexProjection(str, Enum):
     """The keys plus ``non_key_attributes``."""
 
 
-class StreamViewType(str, Enum):
+class StreamViewType(StrEnum):
     """What each record of the table's stream carries."""
 
     KEYS_ONLY = "KEYS_ONLY"

@@ -59,7 +59,9 @@ class TableModel(ArgsModel):
     attribute_types: dict[AttributeName, AttributeType]
     protect_data: StrictBool
     range_key: AttributeName | None = None
-    global_secondary_indexes: tuple[GlobalSecondaryIndexModel, ...] = Field(default=(), max_length=MAX_GLOBAL_INDEXES)
+    global_secondary_indexes: tuple[GlobalSecondaryIndexModel, ...] = Field(
+        default=(), max_length=MAX_GLOBAL_INDEXES
+    )
     ttl_attribute: AttributeName | None = None
     kms_key_arn: Deferred[arn_of("kms", "key/")] | None = None
     stream_view_type: StreamViewType | None = None
@@ -100,10 +102,18 @@ class TableModel(ArgsModel):
                 )
         untyped = [key for key in keys if key not in self.attribute_types]
         if untyped:
-            problems.append(Problem("attribute_types", f"missing a type (S, N or B) for key attribute(s) {untyped}"))
+            problems.append(
+                Problem("attribute_types", f"missing a type (S, N or B) for key attribute(s) {untyped}")
+            )
         unused = sorted(set(self.attribute_types) - set(keys))
         if unused:
-            problems.append(Problem("attribute_types", f"{unused} are not keys of the table or an index; declare keys only"))
+            problems.append(
+                Problem(
+                    "attribute_types", f"{unused} are not keys of the table or an index; declare keys only"
+                )
+            )
         if self.ttl_attribute is not None and self.ttl_attribute in keys:
-            problems.append(Problem("ttl_attribute", f"{self.ttl_attribute!r} is a key attribute; use another one"))
+            problems.append(
+                Problem("ttl_attribute", f"{self.ttl_attribute!r} is a key attribute; use another one")
+            )
         return problems

@@ -46,7 +46,9 @@ class Table(pulumi.ComponentResource):
             billing_mode=BILLING_MODE,
             hash_key=spec.hash_key,
             range_key=spec.range_key,
-            attributes=[{"name": key, "type": spec.attribute_types[key].value} for key in spec.key_attributes],
+            attributes=[
+                {"name": key, "type": spec.attribute_types[key].value} for key in spec.key_attributes
+            ],
             global_secondary_indexes=[_index_input(index) for index in spec.global_secondary_indexes] or None,
             ttl={"attribute_name": spec.ttl_attribute, "enabled": True} if spec.ttl_attribute else None,
             stream_enabled=True if spec.stream_view_type else None,
@@ -77,7 +79,9 @@ class Table(pulumi.ComponentResource):
 
     def grant_read(self, role: aws.iam.Role, grantee: str) -> aws.iam.RolePolicy:
         """Attaches ``read_statements`` to ``role`` as ``<table>-<grantee>-read``. Python only."""
-        return attach_statements(self._grant_name(grantee, "read"), role, self.read_statements("ReadTable"), self)
+        return attach_statements(
+            self._grant_name(grantee, "read"), role, self.read_statements("ReadTable"), self
+        )
 
     def grant_read_write(self, role: aws.iam.Role, grantee: str) -> aws.iam.RolePolicy:
         """Attaches ``read_write_statements`` to ``role`` as ``<table>-<grantee>-read-write``. Python only."""
@@ -87,7 +91,9 @@ class Table(pulumi.ComponentResource):
 
     def _grant_name(self, grantee: str, access: str) -> str:
         if not _GRANTEE.fullmatch(grantee):
-            raise ValueError(f"grantee: {grantee!r} must be lowercase words joined by '-' (it names a policy)")
+            raise ValueError(
+                f"grantee: {grantee!r} must be lowercase words joined by '-' (it names a policy)"
+            )
         return f"{self._logical_name}-{grantee}-{access}"
 
 

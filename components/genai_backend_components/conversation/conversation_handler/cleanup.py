@@ -1,4 +1,4 @@
-"""Deletes the messages of deleted conversations (entry ``conversation.cleanup.handler``).
+"""Deletes the messages of deleted conversations (entry ``conversation_handler.cleanup.handler``).
 
 ``deleteConversation<Route>`` removes one item from the conversations table; its messages, possibly
 thousands, cannot be deleted by an APPSYNC_JS resolver, which gets one bounded request per data
@@ -110,7 +110,7 @@ def deleted_conversations(event: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def handler(event: Mapping[str, Any], context: Any) -> dict[str, int]:
-    """Lambda entry point: ``conversation.cleanup.handler``."""
+    """Lambda entry point: ``conversation_handler.cleanup.handler``."""
     table = os.environ.get(MESSAGES_TABLE, "").strip()
     if not table:
         raise CleanupError(f"{MESSAGES_TABLE}: the environment variable is missing or empty")

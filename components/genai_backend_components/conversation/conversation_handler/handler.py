@@ -64,7 +64,7 @@ def _clients(region: str) -> tuple[Any, Any, Any]:
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
-    """Lambda entry point: ``conversation.handler.handler``."""
+    """Lambda entry point: ``conversation_handler.handler.handler``."""
     settings = _settings()
     try:
         turn_event = TurnEvent.parse(event)

@@ -1,8 +1,8 @@
 """Per-stack settings of the conversation handler, read once from the environment the component sets.
 
-The component (components/conversation.py) is the only writer of these variables, so a missing or
-malformed one is a deployment bug: it fails the cold start with a message naming the variable,
-instead of surfacing later as a confusing Bedrock or AppSync error in the middle of a user's turn.
+The ConversationRoute component (``conversation/component.py``) is the only writer of these variables,
+so a missing or malformed one is a deployment bug: it fails the cold start with a message naming the
+variable, instead of surfacing later as a confusing Bedrock or AppSync error in the middle of a user's turn.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 // Mutation.deleteConversation<Route> (unit, conversations table): deletes the caller's conversation
 // and returns it. Its messages are deleted afterwards by the cleanup function, which the table's
-// stream triggers (functions/conversation/cleanup.py); until then no one can read them, since every
+// stream triggers (conversation_handler/cleanup.py); until then no one can read them, since every
 // message read first checks that the caller owns the conversation. Another user's id: NotFound.
 import { util } from '@aws-appsync/utils';
 
