@@ -4,7 +4,7 @@
 
 - synth wall time per stack against its import floor (``benchmarks/import_floor.py``: a process that only
   imports pulumi, pydantic, graphql-core and the pulumi-aws resource classes the stack declares), both
-  measured in turn in fresh processes, median of 7 each; target: synth of dev within 1.4x the floor,
+  measured in turn in fresh processes, median of 11 each; target: synth of dev within 1.4x the floor,
 - wall time of the whole test suite (one run; target <= 90 s),
 - the handler figures from benchmarks/handler_figures.py when present.
 """
@@ -27,7 +27,7 @@ def _wall(command: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def synth_against_floor(stack: str, runs: int = 7) -> tuple[list[float], list[float]]:
+def synth_against_floor(stack: str, runs: int = 11) -> tuple[list[float], list[float]]:
     """Synth and floor wall times, alternating so that machine load affects both alike."""
     document = ROOT / "out" / f"bench-{stack}.json"
     document.parent.mkdir(exist_ok=True)

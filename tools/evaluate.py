@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-from google.protobuf import json_format
 from pulumi.runtime import mocks, settings
 from pulumi.runtime import resource as resource_runtime
 from pulumi.runtime.proto import source_pb2
@@ -160,6 +159,26 @@ def _plain(value: Any) -> tuple[Any, bool]:
     return result, found_secret
 
 
+def _struct(message: Any) -> dict[str, Any]:
+    """A protobuf ``Struct`` as plain data (what ``json_format.MessageToDict`` returns, several times faster)."""
+    return {key: _value(value) for key, value in message.fields.items()}
+
+
+def _value(value: Any) -> Any:
+    kind = value.WhichOneof("kind")
+    if kind == "string_value":
+        return value.string_value
+    if kind == "number_value":
+        return value.number_value
+    if kind == "bool_value":
+        return value.bool_value
+    if kind == "struct_value":
+        return _struct(value.struct_value)
+    if kind == "list_value":
+        return [_value(item) for item in value.list_value.values]
+    return None
+
+
 def _mask_inputs(raw: Mapping[str, Any]) -> dict[str, Any]:
     """Secretness covers a whole top-level property, as in ``pulumi preview``."""
     masked = {}
@@ -207,7 +226,7 @@ class RecordingMonitor(mocks.MockMonitor):
                     name=request.name,
                     type=request.type,
                     parent=parent,
-                    inputs=_mask_inputs(json_format.MessageToDict(request.object)),
+                    inputs=_mask_inputs(_struct(request.object)),
                     dependencies=sorted({_name_of(urn) for urn in dependencies}),
                     protect=bool(request.protect),
                     retain_on_delete=bool(request.retainOnDelete),

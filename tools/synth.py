@@ -10,6 +10,14 @@ Exit codes: 0 written, 2 invalid configuration (nothing declared).
 
 from __future__ import annotations
 
+import gc
+
+if __name__ == "__main__":
+    # A synth is a short batch run: importing pulumi-aws and running the mock engine allocate several hundred
+    # thousand objects, and the cyclic collector walks them again and again while finding almost no garbage.
+    # Off, a dev synth is ~0.1 s faster and its peak memory the same (102 MB against 101 MB).
+    gc.disable()
+
 import argparse
 import json
 import os
