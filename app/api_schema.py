@@ -25,8 +25,27 @@ RESOLVER_DATA_SOURCES = {
 """Which data source each resolver file in resolvers/ runs against."""
 
 
+GENERATION_RETURN_TYPE_SDL = """
+\"\"\"What generateInsights answers: the insights the requirement asked for.\"\"\"
+type GenerateInsightsReturnType @aws_cognito_user_pools {
+  insights: String!
+}
+"""
+"""The return type of the app's generation route, exactly as the frontend's Amplify schema declares it:
+``a.generation(...).arguments({requirement: a.string().required()}).returns(a.customType({insights:
+a.string().required()})).authorization(allow => [allow.authenticated()])``."""
+
+
 @cache
 def api_schema() -> str:
     """The deployed schema: resolvers/schema.graphql with the generation and conversation routes merged in."""
     base = read_schema(RESOLVERS / "schema.graphql")
-    return compose_conversation_schema(schema_with_generation(base, GENERATION_FIELD), [CONVERSATION_ROUTE])
+    with_generation = schema_with_generation(
+        base,
+        GENERATION_FIELD,
+        {"requirement": "String!"},
+        "GenerateInsightsReturnType",
+        types_sdl=GENERATION_RETURN_TYPE_SDL,
+        description="Insights about leagues, seasons and teams for a requirement, from one model call.",
+    )
+    return compose_conversation_schema(with_generation, [CONVERSATION_ROUTE])

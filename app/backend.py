@@ -65,7 +65,7 @@ class FullstackBackend(pulumi.ComponentResource):
         self.generation = GenerationRoute(
             f"{name}-generation",
             build.generation_args(
-                values, api_id=self.api.api_id, api_arn=self.api.arn, account_id=account_id
+                values, schema_sdl=schema, api_id=self.api.api_id, api_arn=self.api.arn, account_id=account_id
             ),
             opts=after_api(),
         )

@@ -156,12 +156,17 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
     _key("aiModelId", "string", "Bedrock base model id, e.g. anthropic.claude-sonnet-4-5-20250929-v1:0."),
     _key("aiInferenceMode", "string", "in-region, geo (us./eu./apac. profile for the region) or global."),
     _key("aiSystemPrompt", "string", "System prompt for the generation and conversation routes."),
+    _key("aiMaxTokens", "integer", "Conversation route: maximum output tokens per answer (1 to 200000)."),
     _key(
-        "aiMaxTokens",
-        "integer",
-        "Maximum output tokens per answer (generation: at most 2000 for AppSync's 10 s).",
+        "aiTemperature", "string", "Conversation route: sampling temperature, a decimal from 0 to 1.", "0.5"
     ),
-    _key("aiTemperature", "string", "Sampling temperature, a decimal from 0 to 1.", "0.5"),
+    _key(
+        "aiGenerationMaxTokens",
+        "integer",
+        "Generation route: maximum output tokens; must fit AppSync's 30 s at the model's speed.",
+        1000,
+    ),
+    _key("aiGenerationTemperature", "string", "Generation route: sampling temperature, 0 to 1.", "0.65"),
     _key(
         "aiStreamBatchMs",
         "integer",

@@ -145,7 +145,9 @@ def _check_components(values: StackValues, schema_sdl: str) -> list[Problem]:
         (
             "GenerationRouteArgs",
             GenerationRouteModel,
-            lambda: build.generation_args(values, api_id=pending(), api_arn=pending(), account_id=pending()),
+            lambda: build.generation_args(
+                values, schema_sdl=schema_sdl, api_id=pending(), api_arn=pending(), account_id=pending()
+            ),
             build.GENERATION_KEYS,
         ),
         (

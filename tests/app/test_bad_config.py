@@ -70,6 +70,11 @@ CASES = {
         "hostingBranch",
         "'feature x' is not a Git branch name",
     ),
+    "generation answer longer than AppSync waits": (
+        ["aiGenerationMaxTokens=1500"],
+        "aiGenerationMaxTokens",
+        "1,500 output tokens take about 24 s at 65 tokens/s (assumed for Anthropic Claude Haiku)",
+    ),
     "typo in the provider namespace": (
         ["aws:regoin=us-east-2"],
         "aws:regoin",
@@ -110,15 +115,25 @@ def test_bad_value_exits_2_naming_its_key_before_any_resource(
     assert registered == []
 
 
+CROSS_ARG_CASES = {"generation answer longer than AppSync waits"}
+"""Rules over several args of one component (here max_tokens with model_id) run once that component's args are
+each valid, as the library documents; the combined run below breaks the same route's system prompt too."""
+
+
 def test_every_bad_key_is_listed_in_one_message(
     registered: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    overrides = [item for case, (items, _, _) in CASES.items() if "oidc" not in case for item in items]
+    overrides = [
+        item
+        for case, (items, _, _) in CASES.items()
+        if "oidc" not in case and case not in CROSS_ARG_CASES
+        for item in items
+    ]
     assert _synth(overrides) == 2
     error = capsys.readouterr().err
     assert error.count("has invalid configuration:") == 1
     for case, (_, key, message) in CASES.items():
-        if "oidc" not in case:
+        if "oidc" not in case and case not in CROSS_ARG_CASES:
             assert f"  - {key}: " in error and message in error, case
     assert registered == []
 

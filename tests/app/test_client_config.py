@@ -273,9 +273,15 @@ def test_generation_route_is_listed_under_generations_only() -> None:
     introspection = sample_outputs()["data"]["model_introspection"]
     assert "generateInsights" not in introspection["queries"]
     generation = introspection["generations"]["generateInsights"]
-    assert generation["type"] == {"nonModel": "Insights"}
+    # The post's contract: generateInsights(requirement: String!) returning a type whose insights is String!.
+    assert generation["type"] == {"nonModel": "GenerateInsightsReturnType"}
+    assert generation["isRequired"] is False
     assert generation["arguments"]["requirement"]["isRequired"] is True
-    assert "Insights" in introspection["nonModels"]
+    assert generation["arguments"]["requirement"]["type"] == "String"
+    answer = introspection["nonModels"]["GenerateInsightsReturnType"]["fields"]
+    assert {name: (field["type"], field["isRequired"]) for name, field in answer.items()} == {
+        "insights": ("String", True)
+    }
 
 
 def test_conversation_route_names_models_and_operations() -> None:

@@ -131,7 +131,7 @@ def test_generation_route_is_a_query_with_its_argument(report: dict[str, Any]) -
     (generation,) = requests_to(report, "generateInsights")
     assert generation["operation"] == "query"
     assert generation["variables"] == {"requirement": "Summarise the season"}
-    assert report["results"]["generateInsights"] == {"summary": "Close race", "highlights": ["Arsenal lead"]}
+    assert report["results"]["generateInsights"] == {"insights": "Close race; Arsenal lead."}
 
 
 def test_conversation_route_sends_and_streams(report: dict[str, Any]) -> None:

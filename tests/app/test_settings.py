@@ -71,7 +71,15 @@ def _api_args(settings: StackSettings) -> dict[str, Any]:
 
 
 def _generation_args(settings: StackSettings) -> dict[str, Any]:
-    return dict(build.generation_args(settings.values, api_id="a", api_arn="b", account_id="123456789012"))
+    return dict(
+        build.generation_args(
+            settings.values,
+            schema_sdl=settings.schema_sdl,
+            api_id="a",
+            api_arn="b",
+            account_id="123456789012",
+        )
+    )
 
 
 def test_dev_and_prod_differ_where_they_must() -> None:
@@ -102,7 +110,8 @@ def test_dev_and_prod_differ_where_they_must() -> None:
 def test_values_arrive_typed() -> None:
     settings = _load("prod")
     assert settings.values["logRetentionDays"] == 365
-    assert _generation_args(settings)["temperature"] == pytest.approx(0.3)
+    assert _generation_args(settings)["temperature"] == pytest.approx(0.65)
+    assert _generation_args(settings)["max_tokens"] == 1000
     auth, problems = build.auth_args(settings.values)
     assert problems == []
     assert auth["first_auth_factors"] == ["PASSWORD", "EMAIL_OTP", "WEB_AUTHN"]

@@ -10,7 +10,7 @@ import botocore.session
 import pulumi
 import pulumi_aws as aws
 import pytest
-from graphql import GraphQLNonNull, GraphQLObjectType, parse
+from graphql import GraphQLObjectType, parse
 
 from genai_backend_components import iam
 from genai_backend_components.bedrock import (
@@ -26,8 +26,7 @@ from genai_backend_components.generation import (
     GenerationRoute,
     GenerationRouteArgs,
     GenerationRouteModel,
-    OutputMode,
-    generation_schema_sdl,
+    generation_field_sdl,
     schema_with_generation,
 )
 from genai_backend_components.graphql import build_appsync_schema
@@ -45,8 +44,26 @@ from tools.fake_cloud import ACCOUNT_ID
 MODEL = "amazon.nova-lite-v1:0"
 OTHER_MODEL = "amazon.nova-pro-v1:0"
 INVOKE = "bedrock:InvokeModel"
+BASE_SCHEMA = """
+schema { query: Query }
+type Query {
+  ping: String @aws_cognito_user_pools
+}
+"""
+ANSWER_TYPES = "type GenerateInsightsReturnType @aws_cognito_user_pools { insights: String! }"
+SCHEMA = schema_with_generation(
+    BASE_SCHEMA,
+    "generateInsights",
+    {"requirement": "String!"},
+    "GenerateInsightsReturnType",
+    types_sdl=ANSWER_TYPES,
+)
+SOURCE = "GenerationBedrockDataSourceGenerateInsights"
+"""The data source's default name, as Amplify names it."""
 DEV = GenerationRouteArgs(
     api_id="apiid0123456789",
+    schema_sdl=SCHEMA,
+    field_name="generateInsights",
     region="us-east-1",
     account_id=ACCOUNT_ID,
     model_id=MODEL,
@@ -82,7 +99,7 @@ def evaluate_route(args: GenerationRouteArgs, *, account_from_cloud: bool = True
 
 
 def policy_of(evaluation: Evaluation) -> dict[str, Any]:
-    return json.loads(evaluation.named("gen-datasource-BedrockRuntime-policy").inputs["policy"])
+    return json.loads(evaluation.named(f"gen-datasource-{SOURCE}-policy").inputs["policy"])
 
 
 def expected_statements(args: GenerationRouteArgs) -> list[dict[str, Any]]:
@@ -107,22 +124,19 @@ def test_bedrock_data_source_is_http_signed_for_bedrock_in_the_api_region(
     dev: Evaluation, prod: Evaluation
 ) -> None:
     for evaluation, region in [(dev, "us-east-1"), (prod, "eu-west-1")]:
-        source = evaluation.named("gen-datasource-BedrockRuntime").inputs
-        assert source["type"] == "HTTP" and source["name"] == "BedrockRuntime"
+        source = evaluation.named(f"gen-datasource-{SOURCE}").inputs
+        assert source["type"] == "HTTP" and source["name"] == SOURCE
         assert source["apiId"] == DEV["api_id"]
         http = source["httpConfig"]
         assert http["endpoint"] == f"https://bedrock-runtime.{region}.amazonaws.com"
         authorization = http["authorizationConfig"]
         assert authorization["authorizationType"] == "AWS_IAM"
         assert authorization["awsIamConfig"] == {"signingRegion": region, "signingServiceName": "bedrock"}
-        role_arn = f"arn:aws:iam::{ACCOUNT_ID}:role/gen-datasource-BedrockRuntime-role-"
+        role_arn = f"arn:aws:iam::{ACCOUNT_ID}:role/gen-datasource-{SOURCE}-role-"
         assert source["serviceRoleArn"].startswith(role_arn)
         # AppSync must not call Bedrock before the grant exists, or the first requests fail.
-        assert (
-            "gen-datasource-BedrockRuntime-policy"
-            in evaluation.named("gen-datasource-BedrockRuntime").dependencies
-        )
-        role = evaluation.named("gen-datasource-BedrockRuntime-role")
+        assert f"gen-datasource-{SOURCE}-policy" in evaluation.named(f"gen-datasource-{SOURCE}").dependencies
+        role = evaluation.named(f"gen-datasource-{SOURCE}-role")
         trust = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
         assert [statement["Principal"] for statement in trust] == [{"Service": "appsync.amazonaws.com"}]
 
@@ -193,15 +207,15 @@ def test_pipeline_runs_the_settings_step_then_the_converse_call(dev: Evaluation)
     assert "dataSource" not in resolver
     assert resolver["code"] == PIPELINE_CODE.read_text(encoding="utf-8")
     settings, invoke = dev.named("gen-settings").inputs, dev.named("gen-invoke").inputs
-    assert dev.named("gen-datasource-BedrockRuntimeSettings").inputs["type"] == "NONE"
-    assert settings["dataSource"] == "BedrockRuntimeSettings"
-    assert invoke["dataSource"] == "BedrockRuntime"
+    assert dev.named(f"gen-datasource-{SOURCE}Settings").inputs["type"] == "NONE"
+    assert settings["dataSource"] == f"{SOURCE}Settings"
+    assert invoke["dataSource"] == SOURCE
     assert invoke["code"] == INVOKE_CONVERSE_CODE.read_text(encoding="utf-8")
     for record in (resolver, settings, invoke):
         assert record["runtime"] == {"name": "APPSYNC_JS", "runtimeVersion": "1.0.0"}
         assert "functionVersion" not in record
     children = {record.name for record in dev.children_of("gen")}
-    assert {"gen-resolver", "gen-settings", "gen-invoke", "gen-datasource-BedrockRuntime"} <= children
+    assert {"gen-resolver", "gen-settings", "gen-invoke", f"gen-datasource-{SOURCE}"} <= children
 
 
 def test_the_resolver_code_ships_inside_the_package() -> None:
@@ -224,7 +238,13 @@ def test_settings_step_carries_each_stack_values(dev: Evaluation, prod: Evaluati
     assert f'"modelId": "global.{MODEL}"' in prod_code
     assert '"maxTokens": 900' in prod_code and '"temperature": 0.6' in prod_code
     assert json.dumps(DEV["system_prompt"]) in dev_code
-    assert '"outputMode": "tool"' in dev_code
+    assert '"toolName": "answer"' in dev_code
+    # The answer's schema is the field's return type, wrapped as {"value": ...}.
+    assert (
+        '"answerSchema": {"additionalProperties": false, "properties": {"value": {"additionalProperties": false, '
+        in dev_code
+    )
+    assert '"insights": {"type": "string"}' in dev_code
 
 
 def test_settings_step_is_the_code_settings_code_gives(dev: Evaluation) -> None:
@@ -234,16 +254,12 @@ def test_settings_step_is_the_code_settings_code_gives(dev: Evaluation) -> None:
 
 
 def test_enum_members_and_their_plain_values_declare_the_same_route() -> None:
-    members: GenerationRouteArgs = {
-        **PROD,
-        "inference_mode": InferenceMode.GLOBAL,
-        "output_mode": OutputMode.JSON_TEXT,
-    }
-    values: GenerationRouteArgs = {**PROD, "inference_mode": "global", "output_mode": "json-text"}
+    members: GenerationRouteArgs = {**PROD, "inference_mode": InferenceMode.GLOBAL}
+    values: GenerationRouteArgs = {**PROD, "inference_mode": "global"}
     with_members, with_values = evaluate_route(members), evaluate_route(values)
     assert with_members.as_json() == with_values.as_json()
     code = with_members.named("gen-settings").inputs["code"]
-    assert '"outputMode": "json-text"' in code and f'"modelId": "global.{MODEL}"' in code
+    assert f'"modelId": "global.{MODEL}"' in code
 
 
 def test_account_id_may_be_given_as_text() -> None:
@@ -257,7 +273,7 @@ API_ARN = f"arn:aws:appsync:us-east-1:{ACCOUNT_ID}:apis/apiid0123456789"
 
 def test_with_the_api_arn_bedrock_data_source_role_trusts_appsync_for_that_api_only() -> None:
     evaluation = evaluate_route({**DEV, "api_arn": API_ARN})
-    role = evaluation.named("gen-datasource-BedrockRuntime-role")
+    role = evaluation.named(f"gen-datasource-{SOURCE}-role")
     [trust] = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
     assert trust["Principal"] == {"Service": "appsync.amazonaws.com"}
     assert trust["Condition"] == {
@@ -293,8 +309,12 @@ def refused(args: object) -> tuple[Evaluation, InvalidArgsError]:
 @pytest.mark.parametrize(
     ("overrides", "path", "words"),
     [
-        ({"max_tokens": 2001}, "max_tokens", "from 1 to 2000"),
-        ({"max_tokens": 0}, "max_tokens", "from 1 to 2000"),
+        ({"max_tokens": 8193}, "max_tokens", "from 1 to 8192"),
+        ({"max_tokens": 0}, "max_tokens", "from 1 to 8192"),
+        ({"max_tokens": 3000}, "max_tokens", "at most 2,900 fits"),
+        ({"max_tokens": 1500, "output_tokens_per_second": 60.0}, "max_tokens", "at 60 tokens/s (as stated)"),
+        ({"field_name": "generateTips"}, "field_name", "no Query field 'generateTips'"),
+        ({"schema_sdl": "type Query {"}, "schema_sdl", "not valid GraphQL"),
         ({"max_tokens": 512.0}, "max_tokens", "whole number"),
         ({"max_tokens": True}, "max_tokens", "whole number"),
         ({"temperature": 1.01}, "temperature", "from 0 to 1"),
@@ -305,7 +325,8 @@ def refused(args: object) -> tuple[Evaluation, InvalidArgsError]:
         ({"field_name": "2insights"}, "field_name", "GraphQL name"),
         ({"data_source_name": "Bedrock-Runtime"}, "data_source_name", "GraphQL name"),
         ({"inference_mode": "fastest"}, "inference_mode", "in-region, geo, global"),
-        ({"output_mode": "xml"}, "output_mode", "tool, json-text"),
+        ({"output_mode": "tool"}, "output_mode", "not a known arg"),
+        ({"top_p": 1.5}, "top_p", "from 0 to 1"),
         ({"system_prompt": "  "}, "system_prompt", "empty"),
         ({"system_prompt": "x" * 40000}, "system_prompt", "2,048 bytes"),
         ({"model_id": f"global.{MODEL}"}, "model_id", "prefix 'global'"),
@@ -390,35 +411,79 @@ def _query_field(schema_sdl: str, field: str) -> Any:
     return query.fields[field]
 
 
-BASE_SCHEMA = """
-schema { query: Query }
-type Query {
-  ping: String @aws_cognito_user_pools
-}
-"""
-
-
-@pytest.mark.parametrize("field", ["generateInsights", "leagueInsights"])
-def test_schema_fragment_adds_a_signed_in_only_insights_query(field: str) -> None:
-    fragment = generation_schema_sdl(field)
-    definition = _query_field(BASE_SCHEMA + fragment, field)
-    assert isinstance(definition.args["requirement"].type, GraphQLNonNull)
-    assert str(definition.type) == "Insights"
-    assert [node.name.value for node in definition.ast_node.directives] == ["aws_cognito_user_pools"]
-    insights = build_appsync_schema(BASE_SCHEMA + fragment).get_type("Insights")
-    assert isinstance(insights, GraphQLObjectType)
-    assert {name: str(value.type) for name, value in insights.fields.items()} == {
-        "summary": "String!",
-        "highlights": "[String!]!",
+def test_the_declared_field_is_for_signed_in_users_with_its_arguments_and_type() -> None:
+    definition = _query_field(SCHEMA, "generateInsights")
+    assert {name: str(argument.type) for name, argument in definition.args.items()} == {
+        "requirement": "String!"
     }
+    assert str(definition.type) == "GenerateInsightsReturnType"
+    assert [node.name.value for node in definition.ast_node.directives] == ["aws_cognito_user_pools"]
+    answer = build_appsync_schema(SCHEMA).get_type("GenerateInsightsReturnType")
+    assert isinstance(answer, GraphQLObjectType)
+    assert {name: str(value.type) for name, value in answer.fields.items()} == {"insights": "String!"}
+
+
+def test_groups_and_a_description_reach_the_field() -> None:
+    line = generation_field_sdl("tips", {"topic": "String!", "count": "Int"}, "[String!]!", groups=["admins"],
+                                description="Tips about a topic.")  # fmt: skip
+    definition = _query_field(schema_with_generation(BASE_SCHEMA, "tips", {"topic": "String!", "count": "Int"},
+                                                     "[String!]!", groups=["admins"], description="Tips about a topic."),
+                              "tips")  # fmt: skip
+    assert 'cognito_groups: ["admins"]' in line
+    assert definition.description == "Tips about a topic."
+    assert str(definition.type) == "[String!]!"
 
 
 def test_folded_schema_has_no_extension_and_keeps_existing_fields() -> None:
-    merged = schema_with_generation(BASE_SCHEMA, "generateInsights")
-    assert not any(node.kind.startswith("object_type_extension") for node in parse(merged).definitions)
-    schema = build_appsync_schema(merged)
-    assert set(schema.query_type.fields) == {"ping", "generateInsights"}  # type: ignore[union-attr]
+    assert not any(node.kind.startswith("object_type_extension") for node in parse(SCHEMA).definitions)
+    assert set(build_appsync_schema(SCHEMA).query_type.fields) == {"ping", "generateInsights"}  # type: ignore[union-attr]
     with pytest.raises(ValueError, match="generateInsights"):
-        schema_with_generation(merged, "generateInsights")
-    with pytest.raises(ValueError, match="field"):
-        generation_schema_sdl("generate insights")
+        schema_with_generation(SCHEMA, "generateInsights", {}, "String")
+    with pytest.raises(ValueError, match="GraphQL name"):
+        generation_field_sdl("generate insights", {}, "String")
+
+
+def test_several_routes_on_one_api_get_their_own_names() -> None:
+    schema = schema_with_generation(SCHEMA, "suggestTeamName", {"city": "String!"}, "String!")
+
+    def build() -> None:
+        GenerationRoute("insights", {**DEV, "schema_sdl": schema})
+        GenerationRoute("names", {**DEV, "schema_sdl": schema, "field_name": "suggestTeamName"})
+
+    evaluation = evaluate_component(build)
+    sources = sorted(
+        record.inputs["name"] for record in evaluation.of_type("aws:appsync/dataSource:DataSource")
+    )
+    assert sources == [
+        "GenerationBedrockDataSourceGenerateInsights",
+        "GenerationBedrockDataSourceGenerateInsightsSettings",
+        "GenerationBedrockDataSourceSuggestTeamName",
+        "GenerationBedrockDataSourceSuggestTeamNameSettings",
+    ]
+    resolvers = {record.inputs["field"] for record in evaluation.of_type("aws:appsync/resolver:Resolver")}
+    assert resolvers == {"generateInsights", "suggestTeamName"}
+    functions = sorted(
+        record.inputs["name"] for record in evaluation.of_type("aws:appsync/function:Function")
+    )
+    assert functions == [
+        "generateInsightsInvokeConverse",
+        "generateInsightsSettings",
+        "suggestTeamNameInvokeConverse",
+        "suggestTeamNameSettings",
+    ]
+    names = evaluation.named("names-settings").inputs["code"]
+    assert '"required": ["value"]' in names and '"value": {"type": "string"}' in names
+
+
+def test_a_return_type_the_tool_cannot_express_is_refused() -> None:
+    schema = schema_with_generation(
+        BASE_SCHEMA,
+        "tree",
+        {},
+        "Node",
+        types_sdl="type Node @aws_cognito_user_pools { name: String children: [Node] }",
+    )
+    evaluation, error = refused({**DEV, "schema_sdl": schema, "field_name": "tree"})
+    assert [problem.path for problem in error.problems] == ["schema_sdl"]
+    assert "Node contains itself" in error.problems[0].message
+    assert evaluation.resources == []

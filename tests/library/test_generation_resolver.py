@@ -1,10 +1,10 @@
 """The generation route's resolvers, run in Node as AppSync would, against Bedrock-shaped HTTP answers.
 
-The pipeline runs exactly as deployed: pipeline.js, the settings step generated from the route's
-args (the same code the component deploys), then invokeConverse.js on an HTTP data source. The HTTP
-executor checks each request against botocore's bedrock-runtime model (path, method, body shape),
-and every canned success body is checked against botocore's ConverseResponse shape, so neither
-side can drift from what Bedrock really accepts and returns.
+The pipeline runs exactly as deployed: pipeline.js, the settings step generated from the route's args (the same
+code the component deploys), then invokeConverse.js on an HTTP data source. The HTTP executor checks each request
+against botocore's bedrock-runtime model (path, method, body shape), and every canned success body is checked
+against botocore's ConverseResponse shape, so neither side can drift from what Bedrock really accepts and returns.
+The answer the model gives is held to the field's declared return type: anything else is a typed error.
 """
 
 from __future__ import annotations
@@ -23,8 +23,10 @@ from botocore.validate import validate_parameters
 from genai_backend_components.generation import (
     INVOKE_CONVERSE_CODE,
     PIPELINE_CODE,
+    TOOL_NAME,
     GenerationRouteArgs,
     GenerationRouteModel,
+    schema_with_generation,
 )
 from genai_backend_components.validation import check_args
 from tests.appsync_harness import (
@@ -43,9 +45,35 @@ STOP_REASONS = set(CONVERSE.output_shape.members["stopReason"].enum)
 CONVERSE_PATH = re.compile(r"^/model/(?P<model>[^/]+)/converse$")
 IDENTITY = {"sub": "1f2e3d4c-0000-4000-8000-000000000001", "username": "ana", "claims": {}}
 REQUIREMENT = "Which teams in the 2024 Premier League improved most after January?"
-INSIGHTS = {"summary": "Two clubs climbed after January.", "highlights": ["Club A +9 places", "Club B +6"]}
+INSIGHTS = {"insights": "Two clubs climbed after January: Club A by nine places, Club B by six."}
+BASE = "type Query { ping: String }"
+SCHEMA = schema_with_generation(
+    schema_with_generation(
+        BASE,
+        "generateInsights",
+        {"requirement": "String!"},
+        "GenerateInsightsReturnType",
+        types_sdl="type GenerateInsightsReturnType @aws_cognito_user_pools { insights: String! }",
+    ),
+    "scoutReport",
+    {"club": "String!", "season": "Int"},
+    "ScoutReport!",
+    types_sdl="""
+enum Verdict { SIGN WATCH PASS }
+type Player @aws_cognito_user_pools { name: String! age: Int! rating: Float verdict: Verdict! }
+type ScoutReport @aws_cognito_user_pools {
+  players: [Player!]!
+  topScorer: Player
+  onBudget: Boolean!
+  notes: [String]
+  extra: AWSJSON
+}
+""",
+)
 DEV = GenerationRouteArgs(
     api_id="api",
+    schema_sdl=SCHEMA,
+    field_name="generateInsights",
     region="us-east-1",
     account_id="123456789012",
     model_id="amazon.nova-lite-v1:0",
@@ -62,8 +90,11 @@ PROD: GenerationRouteArgs = {
     "system_prompt": "You are a careful sports analyst.",
     "max_tokens": 900,
     "temperature": 0.6,
+    "top_p": 0.9,
 }
-TEXT_MODE: GenerationRouteArgs = {**DEV, "output_mode": "json-text"}
+SCOUT: GenerationRouteArgs = {**DEV, "field_name": "scoutReport"}
+PLAYER = {"name": "Ada", "age": 21, "rating": 7.5, "verdict": "SIGN"}
+REPORT = {"players": [PLAYER], "topScorer": None, "onBudget": True, "notes": ["fast", None], "extra": None}
 BRIEF_ERROR_TYPES = {
     "ThrottlingException": "Throttled",
     "ValidationException": "ValidationError",
@@ -71,7 +102,7 @@ BRIEF_ERROR_TYPES = {
     "ModelTimeoutException": "ModelUnavailable",
     "ServiceUnavailableException": "ModelUnavailable",
 }
-"""The mapping the route promises its clients (assignment brief); every other Bedrock error is ModelError."""
+"""The mapping the route promises its clients; every other Bedrock error is ModelError."""
 
 
 def converse_body(content: list[dict[str, Any]], stop_reason: str) -> str:
@@ -87,7 +118,7 @@ def converse_body(content: list[dict[str, Any]], stop_reason: str) -> str:
     return json.dumps(body)
 
 
-def tool_answer(tool_input: Any, name: str = "recordInsights") -> dict[str, Any]:
+def tool_answer(tool_input: Any, name: str = TOOL_NAME) -> dict[str, Any]:
     block = {"toolUse": {"toolUseId": "tooluse_kZJMlvQmRJ6eAyJE5GIl7Q", "name": name, "input": tool_input}}
     return {"statusCode": 200, "headers": {}, "body": converse_body([block], "tool_use")}
 
@@ -130,7 +161,7 @@ def execute_bedrock(source: DataSource, request: dict[str, Any]) -> DataSourceOu
 def bedrock_source(reply: Mapping[str, Any]) -> DataSource:
     """Replies with ``reply``; a reply holding only ``failure`` makes AppSync's call itself fail (ctx.error)."""
     config = {"failure": reply["failure"]} if "failure" in reply else {"reply": dict(reply)}
-    return DataSource(kind="HTTP", name="BedrockRuntime", config=config)
+    return DataSource(kind="HTTP", name="GenerationBedrockDataSource", config=config)
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +175,7 @@ def settings_steps(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The deployed settings step of each configuration, as a file the harness can run."""
     directory = tmp_path_factory.mktemp("settings")
     steps = {}
-    for label, args in {"dev": DEV, "prod": PROD, "text": TEXT_MODE}.items():
+    for label, args in {"dev": DEV, "prod": PROD, "scout": SCOUT}.items():
         steps[label] = directory / f"{label}Settings.js"
         code = check_args(GenerationRouteModel, "GenerationRouteArgs", args).settings_code()
         steps[label].write_text(code, encoding="utf-8")
@@ -155,15 +186,14 @@ def generate(
     harness: AppSyncHarness,
     settings_step: Path,
     reply: Mapping[str, Any],
-    requirement: Any = REQUIREMENT,
-    identity: Mapping[str, Any] | None = IDENTITY,
+    arguments: Mapping[str, Any] | None = None,
 ) -> ResolverRun:
     steps = [
-        PipelineFunction(settings_step, none_source("BedrockRuntimeSettings")),
+        PipelineFunction(settings_step, none_source("GenerationBedrockDataSourceSettings")),
         PipelineFunction(INVOKE_CONVERSE_CODE, bedrock_source(reply)),
     ]
     return harness.run_pipeline(
-        PIPELINE_CODE, steps, arguments={"requirement": requirement}, identity=identity
+        PIPELINE_CODE, steps, arguments=dict(arguments or {"requirement": REQUIREMENT}), identity=IDENTITY
     )
 
 
@@ -177,31 +207,41 @@ def converse_request(run: ResolverRun) -> dict[str, Any]:
     return request
 
 
-def test_forced_tool_answer_becomes_insights(
+def test_forced_tool_answer_is_the_declared_type(
     harness: AppSyncHarness, settings_steps: dict[str, Path]
 ) -> None:
-    run = generate(harness, settings_steps["dev"], tool_answer(INSIGHTS))
+    run = generate(harness, settings_steps["dev"], tool_answer({"value": INSIGHTS}))
     assert run.error is None
     assert run.result == INSIGHTS
     body = converse_request(run)["params"]["body"]
     tool_config = body["toolConfig"]
-    forced = tool_config["toolChoice"]["tool"]["name"]
-    assert [tool["toolSpec"]["name"] for tool in tool_config["tools"]] == [forced]
-    schema = tool_config["tools"][0]["toolSpec"]["inputSchema"]["json"]
-    assert set(schema["required"]) == {"summary", "highlights"}
-    assert body["messages"] == [{"role": "user", "content": [{"text": REQUIREMENT}]}]
+    assert tool_config["toolChoice"] == {"tool": {"name": TOOL_NAME}}
+    [tool] = tool_config["tools"]
+    schema = tool["toolSpec"]["inputSchema"]["json"]
+    assert schema["required"] == ["value"]
+    assert schema["properties"]["value"]["required"] == ["insights"]
+    # The arguments reach the model as JSON, as Amplify's a.generation sends them.
+    assert body["messages"] == [
+        {
+            "role": "user",
+            "content": [{"text": json.dumps({"requirement": REQUIREMENT}, separators=(",", ":"))}],
+        }
+    ]
 
 
 @pytest.mark.parametrize(("label", "args"), [("dev", DEV), ("prod", PROD)])
 def test_stack_settings_reach_the_request(
     harness: AppSyncHarness, settings_steps: dict[str, Path], label: str, args: GenerationRouteArgs
 ) -> None:
-    run = generate(harness, settings_steps[label], tool_answer(INSIGHTS))
+    run = generate(harness, settings_steps[label], tool_answer({"value": INSIGHTS}))
     request = converse_request(run)
     prefix = {"geo": "us.", "global": "global."}[args["inference_mode"]]
     assert request["resourcePath"] == f"/model/{prefix}{args['model_id']}/converse"
     body = request["params"]["body"]
-    assert body["inferenceConfig"] == {"maxTokens": args["max_tokens"], "temperature": args["temperature"]}
+    inference = {"maxTokens": args["max_tokens"], "temperature": args["temperature"]}
+    if "top_p" in args:
+        inference["topP"] = args["top_p"]
+    assert body["inferenceConfig"] == inference
     assert len(body["system"]) == 1 and body["system"][0]["text"].startswith(args["system_prompt"])
 
 
@@ -214,63 +254,83 @@ def test_the_largest_accepted_prompt_reaches_bedrock_intact(harness: AppSyncHarn
         GenerationRouteModel, "GenerationRouteArgs", {**DEV, "system_prompt": prompt}
     ).settings_code()
     step.write_text(code, encoding="utf-8")
-    run = generate(harness, step, tool_answer(INSIGHTS))
+    run = generate(harness, step, tool_answer({"value": INSIGHTS}))
     assert run.error is None and run.result == INSIGHTS
     [system] = converse_request(run)["params"]["body"]["system"]
     assert system["text"].startswith(prompt)
 
 
-def test_text_mode_asks_for_json_and_reads_it_through_fences_and_prose(
+def test_a_nested_return_type_is_checked_and_normalized(
     harness: AppSyncHarness, settings_steps: dict[str, Path]
 ) -> None:
-    text = f"Here is the analysis:\n```json\n{json.dumps(INSIGHTS, indent=2)}\n```\nHope it helps."
-    run = generate(harness, settings_steps["text"], text_answer(text))
-    assert run.error is None and run.result == INSIGHTS
+    """Numbers and flags sent as text become values, AWSJSON becomes its JSON text, absent nullables null."""
+    answer = {
+        "players": [{**PLAYER, "age": "21", "rating": "7.5"}],
+        "onBudget": "true",
+        "notes": ["fast", None],
+        "extra": {"source": "scout", "minutes": 90},
+    }
+    run = generate(
+        harness, settings_steps["scout"], tool_answer({"value": answer}), {"club": "Ajax", "season": 2024}
+    )
+    assert run.error is None, run.error
+    assert run.result == {
+        **REPORT,
+        "extra": json.dumps({"source": "scout", "minutes": 90}, separators=(",", ":")),
+    }
     body = converse_request(run)["params"]["body"]
-    assert "toolConfig" not in body
-    assert "JSON" in body["system"][0]["text"]
+    assert json.loads(body["messages"][0]["content"][0]["text"]) == {"club": "Ajax", "season": 2024}
 
 
-def test_text_json_is_accepted_when_a_model_skips_the_forced_tool(
-    harness: AppSyncHarness, settings_steps: dict[str, Path]
+@pytest.mark.parametrize(
+    ("answer", "path", "words"),
+    [
+        pytest.param({**REPORT, "players": [{**PLAYER, "verdict": "BUY"}]}, "value.players[0].verdict",
+                     "one of PASS, SIGN, WATCH", id="enum-value"),
+        pytest.param({**REPORT, "players": [{"name": "Ada", "verdict": "SIGN"}]}, "value.players[0].age",
+                     "a value is required", id="missing-required-field"),
+        pytest.param({**REPORT, "players": [{**PLAYER, "age": 21.5}]}, "value.players[0].age",
+                     "expected integer, got number", id="fraction-for-int"),
+        pytest.param({**REPORT, "players": [{**PLAYER, "age": "twenty"}]}, "value.players[0].age",
+                     "expected integer, got string", id="text-for-int"),
+        pytest.param({**REPORT, "onBudget": "maybe"}, "value.onBudget", "expected boolean", id="text-for-flag"),
+        pytest.param({**REPORT, "players": [None]}, "value.players[0]", "a value is required", id="null-item"),
+        pytest.param({**REPORT, "players": {"name": "Ada"}}, "value.players", "expected array", id="object-for-list"),
+        pytest.param({**REPORT, "coach": "Ten"}, "value.coach", "not a field of the return type", id="unknown-field"),
+        pytest.param({**REPORT, "onBudget": None}, "value.onBudget", "a value is required", id="null-for-non-null"),
+        pytest.param(None, "value", "a value is required", id="null-answer-for-non-null-type"),
+    ],
+)  # fmt: skip
+def test_an_answer_of_the_wrong_shape_is_a_typed_error_naming_the_path(
+    harness: AppSyncHarness, settings_steps: dict[str, Path], answer: Any, path: str, words: str
 ) -> None:
-    reversed_keys = {"highlights": INSIGHTS["highlights"], "summary": INSIGHTS["summary"]}
-    run = generate(harness, settings_steps["dev"], text_answer(json.dumps(reversed_keys)))
-    assert run.error is None and run.result == INSIGHTS
-
-
-def test_highlights_sent_as_a_json_string_are_decoded(
-    harness: AppSyncHarness, settings_steps: dict[str, Path]
-) -> None:
-    tool_input = {"summary": INSIGHTS["summary"], "highlights": json.dumps(INSIGHTS["highlights"])}
-    run = generate(harness, settings_steps["dev"], tool_answer(tool_input))
-    assert run.error is None and run.result == INSIGHTS
+    run = generate(harness, settings_steps["scout"], tool_answer({"value": answer}), {"club": "Ajax"})
+    assert run.error_type == "InvalidModelOutput"
+    assert f"at {path} (" in run.error.message and words in run.error.message  # type: ignore[union-attr]
+    assert run.result is None
 
 
 @pytest.mark.parametrize(
     "reply",
     [
-        pytest.param(text_answer('{"summary": "Two clubs climbed", "highlights": ["Club A'), id="truncated"),
-        pytest.param(text_answer('{"summary": "x", "highlights": ["a",]}'), id="trailing-comma"),
-        pytest.param(text_answer("I cannot help with that request."), id="prose-only"),
-        pytest.param(text_answer('{"summary": 3, "highlights": []}'), id="summary-not-text"),
-        pytest.param(tool_answer({"highlights": ["a"]}), id="tool-input-without-summary"),
-        pytest.param(tool_answer({"summary": "s", "highlights": [1, 2]}), id="tool-highlights-not-text"),
-        pytest.param(tool_answer(INSIGHTS, name="somethingElse"), id="unknown-tool"),
+        pytest.param(tool_answer({"insights": "no wrapper"}), id="tool-input-without-value"),
+        pytest.param(tool_answer("just text"), id="tool-input-not-an-object"),
+        pytest.param(tool_answer({"value": INSIGHTS}, name="somethingElse"), id="unknown-tool"),
+        pytest.param(text_answer(json.dumps({"value": INSIGHTS})), id="text-instead-of-the-tool"),
     ],
 )
-def test_malformed_model_output_is_a_model_error(
+def test_an_answer_outside_the_forced_tool_is_a_typed_error(
     harness: AppSyncHarness, settings_steps: dict[str, Path], reply: dict[str, Any]
 ) -> None:
     run = generate(harness, settings_steps["dev"], reply)
-    assert run.error_type == "ModelError"
+    assert run.error_type == "InvalidModelOutput"
     assert run.result is None
 
 
 def test_answer_cut_off_at_max_tokens_is_a_model_error(
     harness: AppSyncHarness, settings_steps: dict[str, Path]
 ) -> None:
-    run = generate(harness, settings_steps["text"], text_answer('{"summary": "Two clubs', "max_tokens"))
+    run = generate(harness, settings_steps["dev"], text_answer("Two clubs", "max_tokens"))
     assert run.error_type == "ModelError"
     assert "token limit" in run.error.message  # type: ignore[union-attr]
 
@@ -319,31 +379,19 @@ def test_data_source_failure_is_passed_through(
     assert (run.error.error_type, run.error.message) == (failure["type"], failure["message"])
 
 
-@pytest.mark.parametrize(
-    ("requirement", "message"),
-    [("", "empty"), ("   \n\t ", "empty"), ("x" * 4001, "at most 4000")],
-)
-def test_bad_requirement_is_rejected_before_bedrock_is_called(
-    harness: AppSyncHarness, settings_steps: dict[str, Path], requirement: str, message: str
+def test_arguments_too_long_are_rejected_before_bedrock_is_called(
+    harness: AppSyncHarness, settings_steps: dict[str, Path]
 ) -> None:
-    run = generate(harness, settings_steps["dev"], tool_answer(INSIGHTS), requirement=requirement)
+    run = generate(
+        harness, settings_steps["dev"], tool_answer({"value": INSIGHTS}), {"requirement": "x" * 8000}
+    )
     assert run.error_type == "ValidationError"
-    assert message in run.error.message  # type: ignore[union-attr]
+    assert "at most 8000 characters" in run.error.message  # type: ignore[union-attr]
     assert sent_to_bedrock(run) == []
-
-
-def test_longest_requirement_is_sent_trimmed(
-    harness: AppSyncHarness, settings_steps: dict[str, Path]
-) -> None:
-    longest = "y" * 4000
-    run = generate(harness, settings_steps["dev"], tool_answer(INSIGHTS), requirement=f"  {longest}\n")
-    assert run.error is None
-    assert converse_request(run)["params"]["body"]["messages"][0]["content"] == [{"text": longest}]
-
-
-def test_caller_without_user_pool_identity_is_unauthorized(
-    harness: AppSyncHarness, settings_steps: dict[str, Path]
-) -> None:
-    run = generate(harness, settings_steps["dev"], tool_answer(INSIGHTS), identity=None)
-    assert run.error_type == "Unauthorized"
-    assert sent_to_bedrock(run) == []
+    longest = "y" * (8000 - len(json.dumps({"requirement": ""})))
+    assert (
+        generate(
+            harness, settings_steps["dev"], tool_answer({"value": INSIGHTS}), {"requirement": longest}
+        ).error
+        is None
+    )

@@ -30,14 +30,24 @@ from .grants import (
     target_model,
 )
 from .prompts import MAX_SYSTEM_PROMPT_BYTES, SystemPrompt
+from .speeds import (
+    APPSYNC_RESOLVER_SECONDS,
+    MODEL_BUDGET_SECONDS,
+    ModelSpeed,
+    model_speed,
+    time_budget_problem,
+    tokens_that_fit,
+)
 
 __all__ = [
+    "APPSYNC_RESOLVER_SECONDS",
     "BROAD_GEOGRAPHIES",
     "COMMERCIAL_REGIONS",
     "GEOGRAPHIES",
     "INFERENCE_MODES",
     "INVOKE_ACTION",
     "MAX_SYSTEM_PROMPT_BYTES",
+    "MODEL_BUDGET_SECONDS",
     "PROFILE_CONDITION_KEY",
     "PROFILE_PREFIXES",
     "REGIONLESS_REQUESTED_REGION",
@@ -47,6 +57,7 @@ __all__ = [
     "BedrockConfigError",
     "Geography",
     "InferenceMode",
+    "ModelSpeed",
     "ModelTarget",
     "ResolvedModel",
     "SystemPrompt",
@@ -56,7 +67,10 @@ __all__ = [
     "geography_for_region",
     "invoke_statements",
     "model_invoke_statements",
+    "model_speed",
     "partition_for_region",
     "resolve_model",
     "target_model",
+    "time_budget_problem",
+    "tokens_that_fit",
 ]

@@ -72,10 +72,10 @@ class GenerationRoute(pulumi.ComponentResource):
             )
         )
         self.data_source = declare_data_source(
-            name, spec.data_source_name, spec.api_id, bedrock, self, api_arn=spec.api_arn, tags=spec.tags
+            name, spec.source_name, spec.api_id, bedrock, self, api_arn=spec.api_arn, tags=spec.tags
         )
         self.settings_source = declare_data_source(
-            name, f"{spec.data_source_name}Settings", spec.api_id, DataSourceModel(none=True), self
+            name, f"{spec.source_name}Settings", spec.api_id, DataSourceModel(none=True), self
         )
 
         def pipeline_step(

@@ -1,41 +1,62 @@
-"""The generation route's GraphQL: the Insights type and its query field, merged into a base schema."""
+"""Adding a generation route's field (and the types it returns) to a schema, from Python.
+
+Any Pulumi language can write the field in its SDL itself; this helper only spares Python programs the string
+work and refuses what AppSync would: the field goes into the schema's own ``type Query`` (AppSync rejects
+``extend type``), for signed-in user-pool callers (``@aws_cognito_user_pools``, optionally limited to groups).
+"""
 
 import re
+from collections.abc import Mapping, Sequence
 
 from ..graphql import add_to_schema, build_appsync_schema
 
 _GRAPHQL_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
 
 
-def _check_field(field: str) -> None:
-    if not isinstance(field, str) or not _GRAPHQL_NAME.fullmatch(field):
-        raise ValueError(f"field: {field!r} is not a GraphQL name")
+def generation_field_sdl(
+    field: str,
+    arguments: Mapping[str, str],
+    returns: str,
+    *,
+    groups: Sequence[str] = (),
+    description: str = "",
+) -> str:
+    """One Query field line: ``generateInsights(requirement: String!): Answer! @aws_cognito_user_pools``."""
+    for name in (field, *arguments):
+        if not _GRAPHQL_NAME.fullmatch(name):
+            raise ValueError(f"{name!r} is not a GraphQL name")
+    argument_list = ", ".join(f"{name}: {kind}" for name, kind in arguments.items())
+    signature = f"{field}({argument_list})" if argument_list else field
+    directive = "@aws_cognito_user_pools"
+    if groups:
+        directive += "(cognito_groups: [" + ", ".join(f'"{group}"' for group in groups) + "])"
+    quoted = f'  """{description}"""\n' if description else ""
+    return f"{quoted}  {signature}: {returns} {directive}"
 
 
-def _insights_type() -> str:
-    return "type Insights @aws_cognito_user_pools {\n  summary: String!\n  highlights: [String!]!\n}\n"
+def schema_with_generation(
+    base_schema: str,
+    field: str,
+    arguments: Mapping[str, str],
+    returns: str,
+    *,
+    types_sdl: str = "",
+    groups: Sequence[str] = (),
+    description: str = "",
+) -> str:
+    """``base_schema`` with the generation field added to its ``type Query`` and ``types_sdl`` appended.
 
-
-def _query_field(field: str) -> str:
-    _check_field(field)
-    return f"{field}(requirement: String!): Insights @aws_cognito_user_pools"
-
-
-def generation_schema_sdl(field: str = "generateInsights") -> str:
-    """The route's SDL fragment: the Insights type and the query, for signed-in user-pool callers only.
-
-    The fragment uses ``extend type Query``; a schema deployed to AppSync should have it folded into
-    its one ``type Query`` (``schema_with_generation``), since AppSync is reported not to accept
-    object extensions (serverless-appsync-plugin #468 merges them for that reason).
+    ``returns`` is a GraphQL type reference (``String!``, ``[Tip!]!``, ``GenerateInsightsReturnType``);
+    custom types and enums it uses go in ``types_sdl``, with ``@aws_cognito_user_pools`` on object types so
+    user-pool callers may read them on an API that also allows IAM.
     """
-    return f"{_insights_type()}\nextend type Query {{\n  {_query_field(field)}\n}}\n"
-
-
-def schema_with_generation(base_schema: str, field: str = "generateInsights") -> str:
-    """``base_schema`` with the route's query added to its ``type Query`` and the Insights type appended."""
     merged = add_to_schema(
-        base_schema, root_fields={"Query": f"  {_query_field(field)}"}, types_sdl=f"\n{_insights_type()}",
+        base_schema,
+        root_fields={
+            "Query": generation_field_sdl(field, arguments, returns, groups=groups, description=description)
+        },
+        types_sdl=f"\n{types_sdl.strip()}\n" if types_sdl.strip() else "",
         owner="schema_with_generation",
-    )  # fmt: skip
+    )
     build_appsync_schema(merged, owner="schema_with_generation")
     return merged

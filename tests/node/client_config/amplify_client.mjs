@@ -25,7 +25,7 @@ const CANNED = {
   getLeague: { id: 'league-39', season: 2024, leagueCountry: { name: 'England', code: 'GB', flag: null }, teams: [], version: 3, updatedAt: stamp },
   listLeagues: { items: [{ id: 'league-39', season: 2024 }], nextToken: 'page-2' },
   action: { leagueId: 'league-39', season: 2024, email: 'fan@example.com', createdAt: stamp },
-  generateInsights: { summary: 'Close race', highlights: ['Arsenal lead'] },
+  generateInsights: { insights: 'Close race; Arsenal lead.' },
   createConversationChat: conversation,
   getConversationChat: conversation,
   listConversationChats: { items: [conversation], nextToken: null },

@@ -1,69 +1,38 @@
-// Pipeline function on the BedrockRuntime HTTP data source (SigV4, service "bedrock"): one Bedrock
-// Converse call that turns the caller's requirement into Insights { summary, highlights }.
+// Pipeline function on the route's HTTP data source (SigV4, service "bedrock"): one Bedrock Converse call that
+// answers the field's arguments with a value of the field's return type.
 //
-// Per-stack values (model id, system prompt, inference settings, output mode) come from
-// ctx.stash.generation, written by the generated settings step that runs before this function;
-// this file is identical in every stack.
+// Per-route values (model id, system prompt, inference settings, the answer's JSON schema) come from
+// ctx.stash.generation, written by the generated settings step that runs before this function; this file is the
+// same for every route and every stack.
 //
 // Model id in the path: the id goes into resourcePath as is, colon included
-// (/model/us.amazon.nova-lite-v1:0/converse). ':' is a legal path character (RFC 3986 pchar), and
-// Amplify's a.generation resolver sends raw ids, global.* profiles included, through the same kind
-// of SigV4 HTTP data source: the failure reported in amplify-category-api #3502 is an IAM
-// AccessDenied naming the profile ARN, so the signed request reached Bedrock's authorization. Percent
-// encoding would add a second encoding layer for AppSync's signer to get wrong (the SigV4 canonical
-// path of non-S3 services is encoded again; higress #2396 shows what a mismatch costs). The ids the
-// settings step can hold are limited to [a-z0-9.:-] by the deploy-time checks, so nothing else needs
-// encoding.
+// (/model/us.amazon.nova-lite-v1:0/converse). ':' is a legal path character (RFC 3986 pchar), and Amplify's
+// a.generation resolver sends raw ids, global.* profiles included, through the same kind of SigV4 HTTP data
+// source. The ids the settings step can hold are limited to [a-z0-9.:-] by the deploy-time checks.
 //
-// Structured output: in "tool" mode the request carries one tool whose input schema is Insights and
-// forces it with toolChoice, as Amplify does (Anthropic Claude 3+ and Amazon Nova support a forced
-// tool). In "json-text" mode, for models that do not, the system prompt asks for a JSON object.
-// Either way the response accepts a toolUse block or JSON in text (fences or prose around it are
-// ignored), and anything that is not exactly the Insights shape is a ModelError.
+// Structured output, as Amplify's a.generation does it: the request offers one tool whose input schema is
+// {"value": <the return type>} and forces it with toolChoice; the arguments go to the model as JSON. The tool's
+// input is then checked against that schema before anything is returned: a missing required field, a value of
+// the wrong type or an unknown field is an InvalidModelOutput error naming the path, never a half-filled answer.
+// Numbers and booleans sent as text ("3", "true") are accepted as their value, as Amplify's resolver does;
+// AWSJSON values are returned as the JSON text AppSync expects.
+//
+// APPSYNC_JS has no recursion, while loops or try/catch, so the check walks the answer with a work list (a
+// for-of loop over an array that grows as nested values are found) and never calls JSON.parse on text it has
+// not matched first.
 import { util } from '@aws-appsync/utils';
 
-// Longest requirement accepted, in UTF-16 code units (characters for most text): about 1,000
-// input tokens at ~4 characters per token, enough for a detailed brief while keeping the prompt
-// cost and the prompt-processing part of the 10 s budget small.
-const MAX_REQUIREMENT_LENGTH = 4000;
-const TOOL_NAME = 'recordInsights';
+// Longest arguments accepted, as JSON text: about 2,000 input tokens at ~4 characters per token, enough for a
+// detailed brief while keeping the prompt-processing part of the time budget small.
+const MAX_ARGUMENTS_LENGTH = 8000;
 
-const TOOL_INSTRUCTION = `Always answer by calling the ${TOOL_NAME} tool exactly once.`;
-const JSON_INSTRUCTION =
-  'Answer with only a JSON object of the form {"summary": "<one paragraph>", "highlights": ' +
-  '["<key point>", ...]} and no other text.';
-
-const INSIGHTS_SCHEMA = {
-  type: 'object',
-  properties: {
-    summary: { type: 'string', description: 'One paragraph that answers the requirement.' },
-    highlights: {
-      type: 'array',
-      items: { type: 'string' },
-      description: 'The key points, most important first.',
-    },
-  },
-  required: ['summary', 'highlights'],
-};
-
-// JSON grammar for the only shape accepted from text, checked before JSON.parse: APPSYNC_JS has no
-// try/catch, so parsing malformed model output would abort the resolver with a runtime error
-// instead of a ModelError. JSON_STRING admits no ambiguity, so matching stays linear.
-const JSON_STRING = '"(?:[^"\\\\\\x00-\\x1F]|\\\\(?:["\\\\/bfnrt]|u[0-9a-fA-F]{4}))*"';
-const STRING_ARRAY = `\\[\\s*(?:${JSON_STRING}(?:\\s*,\\s*${JSON_STRING})*)?\\s*\\]`;
-const SUMMARY_MEMBER = `"summary"\\s*:\\s*${JSON_STRING}`;
-const HIGHLIGHTS_MEMBER = `"highlights"\\s*:\\s*${STRING_ARRAY}`;
-const INSIGHTS_OBJECT =
-  `\\{\\s*(?:${SUMMARY_MEMBER}\\s*,\\s*${HIGHLIGHTS_MEMBER}` +
-  `|${HIGHLIGHTS_MEMBER}\\s*,\\s*${SUMMARY_MEMBER})\\s*\\}`;
-
-// Bedrock error (x-amzn-ErrorType, else the HTTP status) -> GraphQL errorType and a message that
-// says what the caller can do, never Bedrock's own text (it can name ARNs and account ids).
+// Bedrock error (x-amzn-ErrorType, else the HTTP status) -> GraphQL errorType and a message that says what the
+// caller can do, never Bedrock's own text (it can name ARNs and account ids).
 const THROTTLED = ['Throttled', 'Too many generation requests right now; retry in a few seconds.'];
-const REJECTED = ['ValidationError', 'The model rejected the request; rephrase the requirement or shorten it.'];
+const REJECTED = ['ValidationError', 'The model rejected the request; rephrase it or shorten it.'];
 const DENIED = ['Unauthorized', 'The model is not enabled for this account or this route may not call it.'];
 const UNAVAILABLE = ['ModelUnavailable', 'The model is temporarily unavailable; retry later.'];
-const FAILED = ['ModelError', 'The model could not produce insights; try again.'];
+const FAILED = ['ModelError', 'The model could not produce an answer; try again.'];
 const ERRORS_BY_EXCEPTION = {
   ThrottlingException: THROTTLED,
   ServiceQuotaExceededException: THROTTLED,
@@ -73,8 +42,7 @@ const ERRORS_BY_EXCEPTION = {
   ServiceUnavailableException: UNAVAILABLE,
   ModelNotReadyException: UNAVAILABLE,
 };
-// The status codes botocore's bedrock-runtime model gives those exceptions, for responses that
-// lack the header (e.g. an error page from something in front of Bedrock).
+// The status codes botocore's bedrock-runtime model gives those exceptions, for responses that lack the header.
 const EXCEPTIONS_BY_STATUS = {
   400: 'ValidationException',
   403: 'AccessDeniedException',
@@ -82,6 +50,8 @@ const EXCEPTIONS_BY_STATUS = {
   429: 'ThrottlingException',
   503: 'ServiceUnavailableException',
 };
+const INTEGER_TEXT = '-?(0|[1-9][0-9]*)';
+const NUMBER_TEXT = '-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?';
 
 function fail(reason) {
   util.error(reason[1], reason[0]);
@@ -104,86 +74,129 @@ function failForStatus(result) {
   fail(ERRORS_BY_EXCEPTION[exception] ?? FAILED);
 }
 
-function failMalformed(detail) {
-  console.error(`Bedrock Converse answer unusable: ${detail}`);
-  fail(['ModelError', 'The model returned an answer in an unexpected shape; try again.']);
+function failInvalid(path, problem) {
+  console.error(`Bedrock Converse answer does not match the return type at ${path}: ${problem}`);
+  util.error(
+    `The model's answer did not match the return type at ${path} (${problem}); try again.`,
+    'InvalidModelOutput',
+  );
 }
 
-function insightsFromText(text) {
-  const start = text.indexOf('{');
-  const end = text.lastIndexOf('}');
-  const candidate = start >= 0 && end > start ? text.slice(start, end + 1) : '';
-  if (!util.matches(INSIGHTS_OBJECT, candidate)) {
-    failMalformed('text is not an Insights JSON object');
+function typesOf(schema) {
+  if (Array.isArray(schema.type)) {
+    return schema.type;
   }
-  return JSON.parse(candidate);
+  return schema.type ? [schema.type] : [];
 }
 
-// Some models return a list argument of a tool as a JSON-encoded string.
-function listOfStrings(value) {
-  if (typeof value === 'string' && util.matches(`\\s*${STRING_ARRAY}\\s*`, value)) {
-    return JSON.parse(value);
+function kindOf(value) {
+  if (Array.isArray(value)) {
+    return 'array';
+  }
+  if (typeof value === 'number') {
+    return Number.isInteger(value) ? 'integer' : 'number';
+  }
+  return typeof value;
+}
+
+// Numbers and booleans a model sent as text become their value; anything else is left for the type check.
+function fromText(value, types) {
+  if (typeof value !== 'string' || types.includes('string')) {
+    return value;
+  }
+  const text = value.trim();
+  if (types.includes('integer') && util.matches(`^${INTEGER_TEXT}$`, text)) {
+    return JSON.parse(text);
+  }
+  if (types.includes('number') && util.matches(`^${NUMBER_TEXT}$`, text)) {
+    return JSON.parse(text);
+  }
+  if (types.includes('boolean') && (text === 'true' || text === 'false')) {
+    return text === 'true';
   }
   return value;
 }
 
-function checkedInsights(candidate) {
-  const summary = typeof candidate?.summary === 'string' ? candidate.summary.trim() : '';
-  const highlights = listOfStrings(candidate?.highlights);
-  if (!summary || !Array.isArray(highlights)) {
-    failMalformed('summary or highlights missing');
-  }
-  const cleaned = [];
-  for (const highlight of highlights) {
-    if (typeof highlight !== 'string') {
-      failMalformed('a highlight is not a string');
+// Checks (and normalizes in place) holder.value against its schema; stops at the first problem.
+function checkAnswer(holder, schema) {
+  const work = [{ schema, parent: holder, key: 'value', path: 'value' }];
+  for (const item of work) {
+    const types = typesOf(item.schema);
+    const value = fromText(item.parent[item.key], types);
+    if (value === null || value === undefined) {
+      if (types.length > 0 && !types.includes('null')) {
+        failInvalid(item.path, 'a value is required');
+      }
+      item.parent[item.key] = null;
+    } else if (types.length === 0) {
+      // AWSJSON: any JSON value, returned as its JSON text.
+      item.parent[item.key] = JSON.stringify(value);
+    } else {
+      const kind = kindOf(value);
+      if (!types.includes(kind) && !(kind === 'integer' && types.includes('number'))) {
+        failInvalid(item.path, `expected ${types.filter((type) => type !== 'null').join(' or ')}, got ${kind}`);
+      }
+      if (item.schema.enum && !item.schema.enum.includes(value)) {
+        failInvalid(item.path, `expected one of ${item.schema.enum.filter((name) => name !== null).join(', ')}`);
+      }
+      item.parent[item.key] = value;
+      if (kind === 'array') {
+        let index = 0;
+        for (const element of value) {
+          work.push({ schema: item.schema.items, parent: value, key: index, path: `${item.path}[${index}]` });
+          index += 1;
+        }
+      }
+      if (kind === 'object') {
+        const properties = item.schema.properties ?? {};
+        for (const name of Object.keys(value)) {
+          if (!Object.hasOwn(properties, name)) {
+            failInvalid(`${item.path}.${name}`, 'not a field of the return type');
+          }
+        }
+        for (const name of Object.keys(properties)) {
+          if (!Object.hasOwn(value, name) && (item.schema.required ?? []).includes(name)) {
+            failInvalid(`${item.path}.${name}`, 'a value is required');
+          }
+          work.push({ schema: properties[name], parent: value, key: name, path: `${item.path}.${name}` });
+        }
+      }
     }
-    if (highlight.trim()) {
-      cleaned.push(highlight.trim());
-    }
   }
-  return { summary, highlights: cleaned };
+  return holder.value;
 }
 
 export function request(ctx) {
-  if (!ctx.identity?.sub) {
-    util.error('Generating insights needs a signed-in Cognito user', 'Unauthorized');
-  }
   const settings = ctx.stash.generation;
   if (!settings?.modelId) {
     util.error('The generation route has no settings step before it', 'InternalError');
   }
-  const raw = ctx.args.requirement;
-  const requirement = typeof raw === 'string' ? raw.trim() : '';
-  if (!requirement) {
-    util.error('requirement must not be empty or only whitespace', 'ValidationError');
-  }
-  if (requirement.length > MAX_REQUIREMENT_LENGTH) {
+  const argumentsText = JSON.stringify(ctx.args ?? {});
+  if (argumentsText.length > MAX_ARGUMENTS_LENGTH) {
     util.error(
-      `requirement must be at most ${MAX_REQUIREMENT_LENGTH} characters, got ${requirement.length}`,
+      `The arguments must be at most ${MAX_ARGUMENTS_LENGTH} characters of JSON, got ${argumentsText.length}`,
       'ValidationError',
     );
   }
-  const usesTool = settings.outputMode === 'tool';
   const body = {
-    messages: [{ role: 'user', content: [{ text: requirement }] }],
-    system: [{ text: `${settings.systemPrompt}\n\n${usesTool ? TOOL_INSTRUCTION : JSON_INSTRUCTION}` }],
-    inferenceConfig: { maxTokens: settings.maxTokens, temperature: settings.temperature },
-  };
-  if (usesTool) {
-    body.toolConfig = {
+    messages: [{ role: 'user', content: [{ text: argumentsText }] }],
+    system: [
+      { text: `${settings.systemPrompt}\n\nAlways answer by calling the ${settings.toolName} tool exactly once.` },
+    ],
+    inferenceConfig: settings.inferenceConfig,
+    toolConfig: {
       tools: [
         {
           toolSpec: {
-            name: TOOL_NAME,
-            description: 'Records the summary and highlights that answer the requirement.',
-            inputSchema: { json: INSIGHTS_SCHEMA },
+            name: settings.toolName,
+            description: settings.toolDescription,
+            inputSchema: { json: settings.answerSchema },
           },
         },
       ],
-      toolChoice: { tool: { name: TOOL_NAME } },
-    };
-  }
+      toolChoice: { tool: { name: settings.toolName } },
+    },
+  };
   return {
     resourcePath: `/model/${settings.modelId}/converse`,
     method: 'POST',
@@ -198,23 +211,21 @@ export function response(ctx) {
   if (ctx.result.statusCode !== 200) {
     failForStatus(ctx.result);
   }
+  const settings = ctx.stash.generation;
   const answer = JSON.parse(ctx.result.body);
   if (answer.stopReason === 'max_tokens') {
     console.error('Bedrock Converse answer cut off at maxTokens');
     util.error('The answer was cut off at the token limit; ask for less or raise maxTokens.', 'ModelError');
   }
-  const content = answer.output?.message?.content ?? [];
-  const texts = [];
-  for (const block of content) {
-    if (block.toolUse?.name === TOOL_NAME) {
-      return checkedInsights(block.toolUse.input);
-    }
-    if (typeof block.text === 'string') {
-      texts.push(block.text);
+  for (const block of answer.output?.message?.content ?? []) {
+    if (block.toolUse?.name === settings.toolName) {
+      const input = block.toolUse.input;
+      if (kindOf(input) !== 'object' || !Object.hasOwn(input, 'value')) {
+        failInvalid('value', 'the answer is missing');
+      }
+      return checkAnswer({ value: input.value }, settings.answerSchema.properties.value);
     }
   }
-  if (texts.length === 0) {
-    failMalformed(`no ${TOOL_NAME} call and no text (stopReason ${answer.stopReason})`);
-  }
-  return checkedInsights(insightsFromText(texts.join('\n')));
+  console.error(`Bedrock Converse answer has no ${settings.toolName} call (stopReason ${answer.stopReason})`);
+  return util.error('The model did not answer in the declared shape; try again.', 'InvalidModelOutput');
 }
