@@ -5,7 +5,8 @@ AppSync would build, so identities here come from tokens moto's Cognito really i
 against the pool's JWKS before any claim is trusted. Use inside ``moto.mock_aws()`` (the JWKS
 request goes to moto too) or pass ``jwks_url`` for a ``moto_server``.
 
-Facts relied on (see /work/shared/testing-locally.md §1 and aws-facts.md §2.6):
+Facts relied on (Amazon Cognito Developer Guide, "Understanding the ID token" and "Understanding the access
+token"; moto's cognitoidp implementation):
 * With email as the username attribute, the Cognito username is a generated id, not the email.
 * moto writes the sign-in username into the ID token's ``email`` claim unless the app client's
   ReadAttributes lists email, so the client is created with ``["email", "email_verified"]``.

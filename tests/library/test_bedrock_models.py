@@ -1,7 +1,8 @@
 """Model id -> the id to call and the ARNs to grant, for every supported Region and mode.
 
-Expected values come from AWS's documentation as recorded in /work/shared/aws-facts.md §1.1-1.2
-(profile prefixes, source and destination Regions, ARN formats), not from the module's tables.
+Expected values come from AWS's documentation (Amazon Bedrock User Guide, "Supported Regions and models for
+inference profiles" and "Amazon Bedrock resource ARNs"; the AWS CDK `CrossRegionInferenceProfileRegion` enum
+docs): profile prefixes, source and destination Regions, ARN formats, not the module's own tables.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ DEFAULT_GEOGRAPHY: dict[str, str | None] = {
     "us-gov-west-1": "us-gov",
 }
 
-# Every Region each geography may route to (CDK enum comments quoted in aws-facts §1.1).
+# Every Region each geography may route to (the AWS CDK `CrossRegionInferenceProfileRegion` enum docs).
 DOCUMENTED_DESTINATIONS: dict[str, set[str]] = {
     "us": {"us-east-1", "us-east-2", "us-west-1", "us-west-2"},
     "eu": {

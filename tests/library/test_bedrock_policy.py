@@ -1,6 +1,7 @@
 """The generated Bedrock grants allow exactly the configured call, judged by an IAM evaluator.
 
-How AWS authorizes a call (aws-facts §1.3-1.4): a call through a profile is checked on the
+How AWS authorizes a call (Amazon Bedrock User Guide, "geographic" and "global cross-Region inference", IAM
+policy requirements): a call through a profile is checked on the
 profile ARN, then on the foundation model in the Region that serves it, with
 ``bedrock:InferenceProfileArn`` set to the profile; a global profile is also checked on the
 Region-less model ARN with ``aws:RequestedRegion = "unspecified"``. ``aws_checks`` below spells
