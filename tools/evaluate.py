@@ -53,6 +53,14 @@ class ResourceRecord:
     """``delete_before_replace``: a replacement deletes the old resource first (for unique names)."""
     aliases: list[dict[str, Any]] = field(default_factory=list)
     """Earlier identities the resource answers to: ``{"type": ...}`` and the like, or ``{"urn": ...}``."""
+    ignore_changes: list[str] = field(default_factory=list)
+    """``ignore_changes``: input paths whose changes the engine leaves alone."""
+    replace_on_changes: list[str] = field(default_factory=list)
+    """``replace_on_changes``: input paths whose changes force a replacement."""
+    depends_on: list[str] = field(default_factory=list)
+    """Explicit ``depends_on`` (resource names): dependencies that no input carries."""
+    provider: str | None = None
+    """An explicit ``provider`` (the provider resource's name); None for the default provider."""
 
     def as_json(self) -> dict[str, Any]:
         document: dict[str, Any] = {
@@ -69,8 +77,15 @@ class ResourceRecord:
             ("deleteBeforeReplace", self.delete_before_replace),
         )
         options: dict[str, Any] = {key: True for key, value in flags if value}
-        if self.aliases:
-            options["aliases"] = self.aliases
+        lists = (
+            ("aliases", self.aliases),
+            ("ignoreChanges", self.ignore_changes),
+            ("replaceOnChanges", self.replace_on_changes),
+            ("dependsOn", self.depends_on),
+        )
+        options.update({key: value for key, value in lists if value})
+        if self.provider:
+            options["provider"] = self.provider
         if options:
             document["options"] = options
         return document
@@ -216,9 +231,10 @@ class RecordingMonitor(mocks.MockMonitor):
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         response = super().RegisterResource(request)
         if request.type != "pulumi:pulumi:Stack":
-            dependencies = set(request.dependencies)
+            from_inputs: set[str] = set()
             for property_dependencies in request.propertyDependencies.values():
-                dependencies.update(property_dependencies.urns)
+                from_inputs.update(property_dependencies.urns)
+            dependencies = set(request.dependencies) | from_inputs
             parent_type = request.parent.split("::")[2].split("$")[-1] if request.parent else ""
             parent = _name_of(request.parent) if parent_type not in ("", "pulumi:pulumi:Stack") else None
             self.records.append(
@@ -232,6 +248,12 @@ class RecordingMonitor(mocks.MockMonitor):
                     retain_on_delete=bool(request.retainOnDelete),
                     delete_before_replace=bool(request.deleteBeforeReplace),
                     aliases=[_alias(alias) for alias in request.aliases],
+                    ignore_changes=sorted(request.ignoreChanges),
+                    replace_on_changes=sorted(request.replaceOnChanges),
+                    # The SDK sends depends_on merged into `dependencies`; what no input explains is explicit.
+                    depends_on=sorted({_name_of(urn) for urn in set(request.dependencies) - from_inputs}),
+                    # A provider reference is "<provider URN>::<id>"; the default provider sends none.
+                    provider=_name_of(request.provider.rsplit("::", 1)[0]) if request.provider else None,
                 )
             )
         return response
