@@ -27,6 +27,20 @@ from genai_backend_components.table import GlobalSecondaryIndex, TableArgs
 SEASON_INDEX = "bySeason"
 """The League table's index by season, which Query.listLeagues reads."""
 CONVERSATION_ROUTE = "chat"
+CHAT_DATA_TOOLS = (
+    {
+        "name": "listLeagues",
+        "description": "Lists the football leagues of one season (id, country, teams), 20 per page by default "
+        "(limit 1 to 100); pass the nextToken of a page to get the next one.",
+        "query_field": "listLeagues",
+    },
+    {
+        "name": "getLeague",
+        "description": "One football league by its id, with its season, country and teams; null when there is none.",
+        "query_field": "getLeague",
+    },
+)
+"""Queries of the League API the chat's model may call; they run with the signed-in user's own token."""
 GENERATION_FIELD = "generateInsights"
 
 
@@ -286,9 +300,11 @@ GENERATION_KEYS = {
     "model_id": "aiModelId",
     "inference_mode": "aiInferenceMode",
     "system_prompt": "aiSystemPrompt",
-    "max_tokens": "aiMaxTokens",
-    "temperature": "aiTemperature",
+    "max_tokens": "aiGenerationMaxTokens",
+    "temperature": "aiGenerationTemperature",
 }
+GENERATION_DATA_SOURCE = "BedrockRuntime"
+"""The generation route's data source name since the first release (kept, so the data source is not replaced)."""
 CONVERSATION_KEYS = {
     "region": "aws:region",
     "protect_data": "protectData",
@@ -299,6 +315,7 @@ CONVERSATION_KEYS = {
     "model.temperature": "aiTemperature",
     "batch_milliseconds": "aiStreamBatchMs",
     "batch_characters": "aiStreamBatchChars",
+    "max_tool_iterations": "aiMaxToolIterations",
     "log_retention_days": "logRetentionDays",
     "application_log_level": "lambdaLogLevel",
     "system_log_level": "lambdaSystemLogLevel",
@@ -309,6 +326,7 @@ CONVERSATION_KEYS = {
 def generation_args(
     values: StackValues,
     *,
+    schema_sdl: str,
     api_id: pulumi.Input[str],
     api_arn: pulumi.Input[str],
     account_id: pulumi.Input[str],
@@ -319,14 +337,16 @@ def generation_args(
             {
                 "api_id": api_id,
                 "api_arn": api_arn,
+                "schema_sdl": schema_sdl,
+                "field_name": GENERATION_FIELD,
                 "region": values.region,
                 "account_id": account_id,
                 "model_id": get("aiModelId"),
                 "inference_mode": get("aiInferenceMode"),
                 "system_prompt": get("aiSystemPrompt"),
-                "max_tokens": get("aiMaxTokens"),
-                "temperature": _float(get("aiTemperature")),
-                "field_name": GENERATION_FIELD,
+                "max_tokens": get("aiGenerationMaxTokens"),
+                "temperature": _float(get("aiGenerationTemperature")),
+                "data_source_name": GENERATION_DATA_SOURCE,
             }
         )
     )
@@ -355,6 +375,7 @@ def conversation_args(
         **_present(  # type: ignore[typeddict-item]
             {
                 "route": CONVERSATION_ROUTE,
+                "data_tools": [dict(tool) for tool in CHAT_DATA_TOOLS],
                 "api_id": api_id,
                 "api_arn": api_arn,
                 "graphql_url": graphql_url,
@@ -365,6 +386,7 @@ def conversation_args(
                 "protect_data": get("protectData"),
                 "batch_milliseconds": get("aiStreamBatchMs"),
                 "batch_characters": get("aiStreamBatchChars"),
+                "max_tool_iterations": get("aiMaxToolIterations"),
                 "log_retention_days": get("logRetentionDays"),
                 "application_log_level": get("lambdaLogLevel"),
                 "system_log_level": get("lambdaSystemLogLevel"),

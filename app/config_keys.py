@@ -168,6 +168,12 @@ CONFIG_KEYS: tuple[ConfigKey, ...] = (
     ),
     _key("aiGenerationTemperature", "string", "Generation route: sampling temperature, 0 to 1.", "0.65"),
     _key(
+        "aiMaxToolIterations",
+        "integer",
+        "Conversation route: rounds of data-tool calls one answer may take (1 to 20).",
+        5,
+    ),
+    _key(
         "aiStreamBatchMs",
         "integer",
         "Conversation streaming: longest wait before sending buffered text.",

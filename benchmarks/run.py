@@ -6,7 +6,9 @@
   imports pulumi, pydantic, graphql-core and the pulumi-aws resource classes the stack declares), both
   measured in turn in fresh processes, median of 11 each; target: synth of dev within 1.4x the floor,
 - wall time of the whole test suite (one run; target <= 90 s),
-- the handler figures from benchmarks/handler_figures.py when present.
+- the handler figures from benchmarks/handler_figures.py when present,
+- the offline sandbox's start-up time and query round trip (benchmarks/sandbox_figures.py; targets: ready in
+  <= 3 s, median query <= 50 ms).
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ def main() -> int:
     handler_figures = ROOT / "benchmarks" / "handler_figures.py"
     if handler_figures.exists():
         subprocess.run([sys.executable, str(handler_figures)], cwd=ROOT, check=True)
+    subprocess.run([sys.executable, "-m", "benchmarks.sandbox_figures"], cwd=ROOT, check=True)
     return 0
 
 

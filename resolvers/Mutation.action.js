@@ -1,13 +1,12 @@
 // Mutation.action on the FollowsTable data source: records that the caller follows a league
 // season. An UpdateItem keyed by (owner = caller sub, followId = "<leagueId>#<season>") makes it
 // idempotent: repeating it rewrites the same item and if_not_exists keeps the first createdAt.
+// The email is stored only when the caller presents a verified address (verifiedEmail below).
 import { util } from '@aws-appsync/utils';
 
 // --- owner rule: identical in every owner-scoped resolver (APPSYNC_JS cannot import shared code) ---
 // * The owner key is ctx.identity.sub, the caller's stable Cognito subject; never the email or
-//   username, which can change.
-// * The caller's email is ctx.identity.claims.email when the client sent an ID token, otherwise
-//   ctx.identity.username (access tokens carry no email claim).
+//   username, which can change (a federated user's username is "<ProviderName>_<subject>").
 // * A call without identity, or whose identity has no sub (e.g. IAM), fails with Unauthorized.
 function ownerOf(ctx) {
   const sub = ctx.identity?.sub;
@@ -17,6 +16,31 @@ function ownerOf(ctx) {
   return sub;
 }
 // --- end of owner rule ---
+
+// --- stored email rule: identical in every resolver that returns a follow's email ---
+// * A follow's email is stored only from a verified ID-token claim (Mutation.action), so it is an
+//   address or absent; absent reads as null.
+// * A stored value that is not an address (release 0.1 stored the username when the token had no
+//   email claim) reads as null too.
+const EMAIL_PATTERN = '^[^@\\s]+@[^@\\s]+$';
+
+function storedEmail(item) {
+  return util.matches(EMAIL_PATTERN, item.email) ? item.email : null;
+}
+// --- end of stored email rule ---
+
+// The caller's address, only from an ID token (token_use "id") whose email_verified is true. Access
+// tokens (what Amplify's data client sends by default) carry no email, and ctx.identity.username is
+// no address: with email as the username attribute it is the sub, and a federated user's is
+// "<ProviderName>_<subject>".
+function verifiedEmail(identity) {
+  const claims = identity?.claims;
+  const verified = claims?.email_verified === true || claims?.email_verified === 'true';
+  if (claims?.token_use !== 'id' || !verified || !util.matches(EMAIL_PATTERN, claims.email)) {
+    return null;
+  }
+  return claims.email;
+}
 
 // Same league id shape as every resolver; '#' is excluded because it separates followId parts.
 const LEAGUE_ID_PATTERN = '^[^#\\s]{1,128}$';
@@ -32,24 +56,20 @@ export function request(ctx) {
   if (season < SEASON_MIN || season > SEASON_MAX) {
     util.error(`season must be between ${SEASON_MIN} and ${SEASON_MAX}, got ${season}`, 'ValidationError');
   }
-  // An ID token's email is authoritative and refreshes the stored one; the username fallback only
-  // fills a follow that has no email yet, so it never overwrites a real address.
-  const emailFromIdToken = ctx.identity.claims?.email;
-  const email = emailFromIdToken ?? ctx.identity.username;
-  const emailAssignment = emailFromIdToken ? '#email = :email' : '#email = if_not_exists(#email, :email)';
+  const names = { '#leagueId': 'leagueId', '#season': 'season', '#createdAt': 'createdAt' };
+  const values = { ':leagueId': leagueId, ':season': season, ':now': util.time.nowISO8601() };
+  let expression = 'SET #leagueId = :leagueId, #season = :season, #createdAt = if_not_exists(#createdAt, :now)';
+  // Without a verified address the stored email is left as it is: null for a new follow.
+  const email = verifiedEmail(ctx.identity);
+  if (email) {
+    expression = `${expression}, #email = :email`;
+    names['#email'] = 'email';
+    values[':email'] = email;
+  }
   return {
     operation: 'UpdateItem',
     key: util.dynamodb.toMapValues({ owner, followId: `${leagueId}#${season}` }),
-    update: {
-      expression: `SET #leagueId = :leagueId, #season = :season, ${emailAssignment}, #createdAt = if_not_exists(#createdAt, :now)`,
-      expressionNames: { '#leagueId': 'leagueId', '#season': 'season', '#email': 'email', '#createdAt': 'createdAt' },
-      expressionValues: util.dynamodb.toMapValues({
-        ':leagueId': leagueId,
-        ':season': season,
-        ':email': email,
-        ':now': util.time.nowISO8601(),
-      }),
-    },
+    update: { expression, expressionNames: names, expressionValues: util.dynamodb.toMapValues(values) },
   };
 }
 
@@ -58,5 +78,5 @@ export function response(ctx) {
     util.error(ctx.error.message, ctx.error.type);
   }
   const item = ctx.result;
-  return { leagueId: item.leagueId, season: item.season, email: item.email ?? null, createdAt: item.createdAt };
+  return { leagueId: item.leagueId, season: item.season, email: storedEmail(item), createdAt: item.createdAt };
 }

@@ -4,9 +4,7 @@ import { util } from '@aws-appsync/utils';
 
 // --- owner rule: identical in every owner-scoped resolver (APPSYNC_JS cannot import shared code) ---
 // * The owner key is ctx.identity.sub, the caller's stable Cognito subject; never the email or
-//   username, which can change.
-// * The caller's email is ctx.identity.claims.email when the client sent an ID token, otherwise
-//   ctx.identity.username (access tokens carry no email claim).
+//   username, which can change (a federated user's username is "<ProviderName>_<subject>").
 // * A call without identity, or whose identity has no sub (e.g. IAM), fails with Unauthorized.
 function ownerOf(ctx) {
   const sub = ctx.identity?.sub;
@@ -16,6 +14,18 @@ function ownerOf(ctx) {
   return sub;
 }
 // --- end of owner rule ---
+
+// --- stored email rule: identical in every resolver that returns a follow's email ---
+// * A follow's email is stored only from a verified ID-token claim (Mutation.action), so it is an
+//   address or absent; absent reads as null.
+// * A stored value that is not an address (release 0.1 stored the username when the token had no
+//   email claim) reads as null too.
+const EMAIL_PATTERN = '^[^@\\s]+@[^@\\s]+$';
+
+function storedEmail(item) {
+  return util.matches(EMAIL_PATTERN, item.email) ? item.email : null;
+}
+// --- end of stored email rule ---
 
 // Page size bounds: a missing limit means DEFAULT_LIMIT; values outside MIN..MAX are rejected.
 const DEFAULT_LIMIT = 20;
@@ -49,7 +59,7 @@ export function response(ctx) {
   const items = ctx.result.items.map((item) => ({
     leagueId: item.leagueId,
     season: item.season,
-    email: item.email ?? null,
+    email: storedEmail(item),
     createdAt: item.createdAt,
   }));
   return { items, nextToken: ctx.result.nextToken ?? null };

@@ -34,3 +34,17 @@ if [ "$(cat "$node_stamp" 2>/dev/null)" != "$node_wanted" ]; then
   npm ci --no-audit --no-fund --loglevel=error
   echo "$node_wanted" > "$node_stamp"
 fi
+
+# Debian's Chromium, for the sandbox's headless browser test (tests/sandbox/test_sandbox_browser.py). Installed once
+# (about 15 s); scripts/sandbox.sh skips it (SETUP_BROWSER=0): the sandbox itself needs no browser.
+if [ "${SETUP_BROWSER:-1}" != 0 ] && ! command -v chromium >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing Debian's chromium for the browser test" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  else
+    echo "setup: warning: chromium is not installed; tests/sandbox/test_sandbox_browser.py needs it" \
+      "(Debian: apt-get install chromium)" >&2
+  fi
+fi

@@ -10,7 +10,7 @@ from __future__ import annotations
 import binascii
 import json
 import struct
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -62,6 +62,7 @@ ENVIRONMENT = {
     "BATCH_MILLISECONDS": "1000",
     "BATCH_CHARACTERS": "100000",
     "HISTORY_MESSAGE_LIMIT": "20",
+    "MAX_TOOL_ITERATIONS": "3",
     "AWS_REGION": REGION,
 }
 
@@ -106,6 +107,36 @@ def answer_frames(deltas: list[str], stop: bool = True) -> list[bytes]:
     return frames
 
 
+def tool_use_frames(tool_uses: list[tuple[str, str, dict[str, Any]]], text: str | None = None) -> list[bytes]:
+    """A model reply that asks for tools, as ConverseStream streams it: optional text first, then each toolUse
+    block (start with id and name, its input JSON in two fragments, stop), then stopReason tool_use."""
+    frames = [event("messageStart", {"role": "assistant"})]
+    index = 0
+    if text is not None:
+        frames += [
+            event("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": text}}),
+            event("contentBlockStop", {"contentBlockIndex": 0}),
+        ]
+        index = 1
+    for tool_use_id, name, tool_input in tool_uses:
+        encoded = json.dumps(tool_input)
+        half = len(encoded) // 2
+        frames += [
+            event("contentBlockStart", {"contentBlockIndex": index,
+                                        "start": {"toolUse": {"toolUseId": tool_use_id, "name": name}}}),
+            *(event("contentBlockDelta", {"contentBlockIndex": index, "delta": {"toolUse": {"input": part}}})
+              for part in (encoded[:half], encoded[half:])),
+            event("contentBlockStop", {"contentBlockIndex": index}),
+        ]  # fmt: skip
+        index += 1
+    frames += [
+        event("messageStop", {"stopReason": "tool_use"}),
+        event("metadata", {"usage": {"inputTokens": 40, "outputTokens": 12, "totalTokens": 52},
+                           "metrics": {"latencyMs": 300}}),
+    ]  # fmt: skip
+    return frames
+
+
 class FakeClock:
     """Counts whole milliseconds, so batch boundaries are not blurred by float rounding."""
 
@@ -142,6 +173,8 @@ class FakeBedrock:
     http_error: tuple[int, str] | None = None
     requests: list[dict[str, Any]] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)
+    replies: list[list[bytes]] = field(default_factory=list)
+    """One reply per model call, in order (the last one repeats); ``frames`` answers every call when empty."""
 
     def client(self) -> Any:
         bedrock = boto3.client(
@@ -162,7 +195,8 @@ class FakeBedrock:
             status, code = self.http_error
             body = json.dumps({"message": "no"}).encode()
             return AWSResponse(request.url, status, {"x-amzn-errortype": code}, _Body(body))
-        raw = _RawStream(self.frames, self.clock, self.step_milliseconds)
+        frames = self.replies[min(len(self.requests), len(self.replies)) - 1] if self.replies else self.frames
+        raw = _RawStream(frames, self.clock, self.step_milliseconds)
         return AWSResponse(request.url, 200, {"content-type": "application/vnd.amazon.eventstream"}, raw)
 
 
@@ -287,13 +321,17 @@ def run_turn(
     *,
     owner: str = OWNER,
     time_left: Callable[[], bool] = lambda: True,
+    executable_tools: Sequence[Any] = (),
+    event_changes: Mapping[str, Any] | None = None,
     **setting_changes: Any,
 ) -> TurnReport:
     settings = replace(world.settings, **setting_changes)
     graphql = GraphqlClient(GRAPHQL_URL, REGION, Credentials, transport=appsync, sleep=lambda seconds: None)
     turn = Turn(settings, dynamodb=world.dynamodb, bedrock=bedrock.client(), graphql=graphql,
-                clock=bedrock.clock, time_left=time_left)  # fmt: skip
-    event = TurnEvent(conversation_id=CONVERSATION, current_message_id=message_id, owner=owner)
+                clock=bedrock.clock, time_left=time_left, executable_tools=lambda: executable_tools)  # fmt: skip
+    event = TurnEvent(
+        conversation_id=CONVERSATION, current_message_id=message_id, owner=owner, **(event_changes or {})
+    )
     return turn.run(event)
 
 

@@ -3,7 +3,11 @@
 ``compose_conversation_schema`` writes the route's types and fields into the API's schema. ``ConversationRoute``
 adds the rest to that API: owner-scoped conversation and message tables, the streaming handler Lambda (its
 code ships inside the library), the cleanup of a deleted conversation's messages, and the route's resolvers.
+The model can call the executable tools in ``chat_tools/`` (shipped beside the handler) and any client tool
+the frontend declares when it sends a message.
 """
+
+from pathlib import Path
 
 import pulumi
 import pulumi_aws as aws
@@ -57,6 +61,9 @@ chat = ConversationRoute(
             max_tokens=1024,
         ),
         protect_data=protect_data,
+        # Python tools the handler runs itself (chat_tools/__init__.py defines TOOLS).
+        executable_tools_code_path=str(Path(__file__).parent / "chat_tools"),
+        max_tool_iterations=3,
     ),
     # The resolvers need the route's fields in the deployed schema: create them once the whole API exists.
     opts=pulumi.ResourceOptions(depends_on=[api]),

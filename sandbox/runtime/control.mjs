@@ -1,9 +1,10 @@
-// Per-invocation state of the test APPSYNC_JS runtime.
+// Per-invocation state of the APPSYNC_JS runtime (used by the sandbox and the tests).
 //
 // AppSync evaluates each handler in isolation, so nothing may leak from one handler call to the
 // next. The worker opens an invocation before every handler call and closes it afterwards; the
 // runtime reads the injected clock and id sequence from here so tests are deterministic without
-// the resolver code knowing it runs under test.
+// the resolver code knowing it runs under test. A subscription filter set with
+// extensions.setSubscriptionFilter is recorded here, for the caller to apply to published data.
 
 /** Thrown by util.error: AppSync stops evaluating the handler and reports this error for the field. */
 export class ResolverErrorSignal extends Error {
@@ -31,6 +32,7 @@ export function beginInvocation({ now = null, ids = null } = {}) {
     idsUsed: 0,
     appendedErrors: [],
     logs: [],
+    subscriptionFilter: null,
   };
   if (current.now !== null && Number.isNaN(current.now.getTime())) {
     throw new Error(`injected clock is not a valid ISO-8601 instant: ${now}`);

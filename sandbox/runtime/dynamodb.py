@@ -1,4 +1,4 @@
-"""Executes the DynamoDB request objects APPSYNC_JS resolvers return, with boto3 (against moto in tests).
+"""Executes the DynamoDB request objects APPSYNC_JS resolvers return, with boto3 (against moto).
 
 It follows AppSync's DynamoDB resolver reference (JS): the request fields per operation, typed
 values as produced by ``util.dynamodb``, results unmarshalled the way AppSync hands them to
@@ -9,7 +9,8 @@ result (PutItem: the item written; DeleteItem: no item) the operation counts as 
 
 It is deliberately stricter than AppSync: unknown request fields, placeholders that are used but
 not defined (or defined but unused) and DynamoDB validation errors raise DataSourceRequestError,
-so a misspelt or silently dropped condition fails the test instead of passing quietly.
+so a misspelt or silently dropped condition fails (a test, or the request in the sandbox) instead of
+passing quietly.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any
 from boto3.dynamodb.types import Binary, TypeDeserializer
 from botocore.exceptions import ClientError
 
-from tests.appsync_runtime.sources import DataSource, DataSourceOutcome, DataSourceRequestError
+from sandbox.runtime.sources import DataSource, DataSourceOutcome, DataSourceRequestError
 
 ALLOWED_FIELDS: dict[str, set[str]] = {
     "GetItem": {"operation", "key", "consistentRead"},

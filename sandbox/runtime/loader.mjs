@@ -15,7 +15,7 @@ export async function resolve(specifier, context, nextResolve) {
     return nextResolve(specifier, context);
   }
   if (specifier.startsWith('@aws-appsync/utils/')) {
-    throw new Error(`${importer} imports ${specifier}, which the test runtime does not provide yet`);
+    throw new Error(`${importer} imports ${specifier}, which the local runtime does not provide yet`);
   }
   throw new Error(
     `${importer} imports ${specifier}: APPSYNC_JS code may import only @aws-appsync/utils (bundle anything else)`,

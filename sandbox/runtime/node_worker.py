@@ -1,7 +1,9 @@
-"""The Node side of the harness: one long-lived ``node worker.mjs`` process, one JSON line per call.
+"""The Node side of the APPSYNC_JS runtime: one long-lived ``node worker.mjs`` process, one JSON line per call.
 
-Starting Node costs about 0.1 s, so a harness keeps one worker for all its calls; a call that gets
+Starting Node costs about 0.1 s, so a runner keeps one worker for all its calls; a call that gets
 no answer within the timeout (an endless loop in resolver code, say) kills the worker and fails.
+Calls may come from several threads (the sandbox serves requests concurrently): each call holds a
+lock for its write and its read, so answers never cross.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import select
 import shutil
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +31,9 @@ class NodeWorker:
     def __init__(self, timeout_seconds: float) -> None:
         node = shutil.which("node")
         if node is None:
-            raise RuntimeError("node is not on PATH; the APPSYNC_JS harness needs Node 20+")
+            raise RuntimeError("node is not on PATH; the APPSYNC_JS runtime needs Node 20+")
         self._timeout = timeout_seconds
+        self._lock = threading.Lock()
         self._stderr = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - lives as long as the worker
         self._process = subprocess.Popen(
             [node, str(WORKER)], cwd=REPO_ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -37,15 +41,25 @@ class NodeWorker:
         )  # fmt: skip
         self._next_id = 0
 
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
     def call(self, message: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            return self._call(message)
+
+    def _call(self, message: dict[str, Any]) -> dict[str, Any]:
         assert self._process.stdin is not None and self._process.stdout is not None
+        if self._process.poll() is not None:
+            raise ResolverCrashError("APPSYNC_JS worker is not running")
         self._next_id += 1
         self._process.stdin.write(json.dumps({**message, "id": self._next_id}) + "\n")
         self._process.stdin.flush()
         ready, _, _ = select.select([self._process.stdout], [], [], self._timeout)
         line = self._process.stdout.readline() if ready else ""
         if not line:
-            self.close()
+            self._stop()
             self._stderr.seek(0)
             raise ResolverCrashError(
                 f"APPSYNC_JS worker gave no answer (hung or died): {self._stderr.read()[-2000:]}"
@@ -57,7 +71,7 @@ class NodeWorker:
             )
         return answer
 
-    def close(self) -> None:
+    def _stop(self) -> None:
         if self._process.poll() is None:
             self._process.stdin.close()  # type: ignore[union-attr]
             try:
@@ -65,4 +79,9 @@ class NodeWorker:
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()
-        self._stderr.close()
+
+    def close(self) -> None:
+        with self._lock:
+            self._stop()
+            if not self._stderr.closed:
+                self._stderr.close()

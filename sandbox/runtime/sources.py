@@ -1,4 +1,4 @@
-"""Data sources as the harness sees them, and the executors for Lambda and NONE data sources.
+"""Data sources as the runtime sees them, and the executors for Lambda and NONE data sources.
 
 An executor turns the request object a resolver's ``request`` handler returned into what AppSync
 would put in ``ctx.result`` / ``ctx.error``. Executors are looked up by data-source kind (AppSync's
@@ -55,7 +55,9 @@ def execute_lambda(source: DataSource, request: dict[str, Any]) -> DataSourceOut
     """AWS_LAMBDA data source, operation Invoke: calls config["handler"](payload) in-process.
 
     An exception from the handler becomes ctx.error with type "Lambda:Unhandled", as AppSync reports
-    an unhandled function error; the handler's return value becomes ctx.result.
+    an unhandled function error; the handler's return value becomes ctx.result. An ``Event``
+    invocation (asynchronous) needs config["background"], a callable that runs ``handler(payload)``
+    later (the sandbox's thread pool); it is queued and ctx.result is null, as AppSync returns at once.
     """
     allowed = {"operation", "payload", "invocationType"}
     unknown = set(request) - allowed
@@ -65,9 +67,16 @@ def execute_lambda(source: DataSource, request: dict[str, Any]) -> DataSourceOut
         raise DataSourceRequestError(
             f"{source.name}: operation must be 'Invoke' (BatchInvoke is not emulated), got {request.get('operation')!r}"
         )
-    if request.get("invocationType", "RequestResponse") != "RequestResponse":
-        raise DataSourceRequestError(f"{source.name}: only RequestResponse invocations are emulated")
+    invocation_type = request.get("invocationType", "RequestResponse")
+    if invocation_type not in ("RequestResponse", "Event"):
+        raise DataSourceRequestError(f"{source.name}: invocationType must be RequestResponse or Event")
     handler: Callable[[Any], Any] = source.config["handler"]
+    if invocation_type == "Event":
+        background: Callable[[Callable[[Any], Any], Any], None] | None = source.config.get("background")
+        if background is None:
+            raise DataSourceRequestError(f"{source.name}: Event invocations need config['background']")
+        background(handler, json_round_trip(request.get("payload")))
+        return DataSourceOutcome(result=None)
     try:
         returned = handler(json_round_trip(request.get("payload")))
     except Exception as failure:  # any handler failure is what AppSync calls Lambda:Unhandled
@@ -85,9 +94,17 @@ def execute_none(source: DataSource, request: dict[str, Any]) -> DataSourceOutco
     return DataSourceOutcome(result=json_round_trip(request.get("payload")))
 
 
-def lambda_source(name: str, handler: Callable[[Any], Any]) -> DataSource:
-    """A Lambda data source whose function is the given callable (event in, response out)."""
-    return DataSource(kind="AWS_LAMBDA", name=name, config={"handler": handler})
+def lambda_source(
+    name: str,
+    handler: Callable[[Any], Any],
+    background: Callable[[Callable[[Any], Any], Any], None] | None = None,
+) -> DataSource:
+    """A Lambda data source whose function is the given callable (event in, response out); with
+    ``background``, Event invocations are handed to it."""
+    config: dict[str, Any] = {"handler": handler}
+    if background is not None:
+        config["background"] = background
+    return DataSource(kind="AWS_LAMBDA", name=name, config=config)
 
 
 def none_source(name: str = "NoneDataSource") -> DataSource:

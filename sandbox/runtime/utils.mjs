@@ -1,4 +1,4 @@
-// Test implementation of `@aws-appsync/utils` (the npm package ships types only).
+// Implementation of `@aws-appsync/utils` for the sandbox and the tests (the npm package ships types only).
 //
 // Each function follows AWS's documentation (AppSync developer guide, `built-in-util-js.html`,
 // `dynamodb-helpers-in-util-dynamodb-js.html`, `time-helpers-in-util-time-js.html`,
@@ -17,7 +17,7 @@ function strictNamespace(path, members) {
       }
       if (!Object.hasOwn(target, property)) {
         throw new TypeError(
-          `${path}.${property} is not implemented by the test runtime (tests/appsync_runtime/utils.mjs); ` +
+          `${path}.${property} is not implemented by the local runtime (sandbox/runtime/utils.mjs); ` +
             'add it there with the behaviour AWS documents before using it in a resolver',
         );
       }
@@ -88,6 +88,45 @@ const time = strictNamespace('util.time', {
 
 const dynamodb = strictNamespace('util.dynamodb', { toDynamoDB, toMapValues });
 
+// Enhanced subscription filtering (AWS "Built-in utilities / transformation helpers"):
+// toSubscriptionFilter(filterObject) turns {field: {operator: value}, or: [...], and: [...]} into
+// {filterGroup: [{filters: [{fieldName, operator, value}]}]}; the fields of one object are ANDed,
+// `or` entries become separate groups (ORed), `and` entries join the group they are in.
+const FILTER_OPERATORS = new Set([
+  'eq', 'ne', 'le', 'lt', 'ge', 'gt', 'contains', 'notContains', 'beginsWith', 'in', 'notIn', 'between',
+  'attributeExists', 'containsAny',
+]);
+
+function fieldFilters(conditions) {
+  const filters = [];
+  for (const [fieldName, condition] of Object.entries(conditions)) {
+    if (fieldName === 'and' || fieldName === 'or') {
+      continue;
+    }
+    for (const [operator, value] of Object.entries(condition)) {
+      if (!FILTER_OPERATORS.has(operator)) {
+        throw new TypeError(`util.transform.toSubscriptionFilter: operator ${operator} is not supported by AppSync`);
+      }
+      filters.push({ fieldName, operator, value });
+    }
+  }
+  for (const nested of conditions.and ?? []) {
+    filters.push(...fieldFilters(nested));
+  }
+  return filters;
+}
+
+function toSubscriptionFilter(filterObject) {
+  const base = fieldFilters(filterObject);
+  const alternatives = filterObject.or ?? [];
+  if (alternatives.length === 0) {
+    return { filterGroup: [{ filters: base }] };
+  }
+  return { filterGroup: alternatives.map((alternative) => ({ filters: [...base, ...fieldFilters(alternative)] })) };
+}
+
+const transform = strictNamespace('util.transform', { toSubscriptionFilter });
+
 export const util = strictNamespace('util', {
   // "Throws a custom error ... evaluation stops"; data and errorInfo end up in the GraphQL error.
   error(message, errorType, data, errorInfo) {
@@ -118,8 +157,17 @@ export const util = strictNamespace('util', {
     }
     return new RegExp(`^(?:${pattern})$`).test(value);
   },
+  // "Returns the input string as a base64-encoded string"; "unless otherwise specified, all utilities use
+  // the UTF-8 character set" (AWS AppSync, built-in utilities for APPSYNC_JS).
+  base64Encode(value) {
+    if (typeof value !== 'string') {
+      throw new TypeError(`util.base64Encode expects a string, got ${typeof value}`);
+    }
+    return Buffer.from(value, 'utf8').toString('base64');
+  },
   time,
   dynamodb,
+  transform,
 });
 
 export const runtime = strictNamespace('runtime', {
@@ -133,4 +181,10 @@ export const runtime = strictNamespace('runtime', {
   },
 });
 
-export const extensions = strictNamespace('extensions', {});
+export const extensions = strictNamespace('extensions', {
+  // "Sets the subscription filter" for the subscription being set up (subscription response
+  // handlers only); the runner applies it to every published payload.
+  setSubscriptionFilter(filter) {
+    invocation().subscriptionFilter = filter;
+  },
+});

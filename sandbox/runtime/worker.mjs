@@ -1,13 +1,17 @@
-// Long-lived worker that runs APPSYNC_JS handlers for tests/appsync_harness.py.
+// Long-lived worker that runs APPSYNC_JS handlers for sandbox/runtime/pipeline.py (the sandbox and
+// tests/appsync_harness.py).
 //
 // Protocol: one JSON object per line on stdin, one JSON answer per line on stdout, so one Node
 // start-up (about 0.1 s) serves a whole test module. A message is
 //   {"id", "file", "handler": "request" | "response", "ctx", "now": ISO | null, "ids": [..] | null}
 // and the answer is
 //   {"id", "status": "returned" | "error" | "earlyReturn" | "crash", "value", "error", "skipTo",
-//    "appendedErrors", "logs", "stash", "idsUsed"}.
+//    "appendedErrors", "logs", "stash", "idsUsed", "subscriptionFilter"}.
+// A resolver file is imported again whenever its modification time or size changed, so an edit on
+// disk is live on the next call (Node caches modules by URL; the URL carries the file's version).
 // console output from resolvers is captured per call (AppSync sends it to CloudWatch), so stdout
 // carries nothing but answers.
+import { statSync } from 'node:fs';
 import { register } from 'node:module';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
@@ -41,7 +45,8 @@ function buildContext(input) {
 }
 
 async function handle(message) {
-  const module = await import(pathToFileURL(message.file).href);
+  const stat = statSync(message.file);
+  const module = await import(`${pathToFileURL(message.file).href}?v=${stat.mtimeMs}-${stat.size}`);
   const handler = module[message.handler];
   if (typeof handler !== 'function') {
     throw new Error(`${message.file} does not export a ${message.handler}(ctx) function`);
@@ -68,7 +73,14 @@ async function handle(message) {
     activeLogs = null;
     endInvocation();
   }
-  return { ...answer, appendedErrors: state.appendedErrors, logs: state.logs, stash: ctx.stash, idsUsed: state.idsUsed };
+  return {
+    ...answer,
+    appendedErrors: state.appendedErrors,
+    logs: state.logs,
+    stash: ctx.stash,
+    idsUsed: state.idsUsed,
+    subscriptionFilter: state.subscriptionFilter,
+  };
 }
 
 const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });

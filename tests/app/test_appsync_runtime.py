@@ -8,6 +8,7 @@ the resolver tests use.
 
 from __future__ import annotations
 
+import base64
 import re
 import uuid
 from collections.abc import Iterator
@@ -26,6 +27,7 @@ export function request(ctx) {
   if (action === 'convert') { return { converted: util.dynamodb.toDynamoDB(ctx.args.value) }; }
   if (action === 'mapValues') { return { converted: util.dynamodb.toMapValues(ctx.args.value) }; }
   if (action === 'matches') { return { matched: util.matches(ctx.args.pattern, ctx.args.value) }; }
+  if (action === 'base64') { return { encoded: util.base64Encode(ctx.args.value) }; }
   if (action === 'time') {
     return { iso: util.time.nowISO8601(), seconds: util.time.nowEpochSeconds(), millis: util.time.nowEpochMilliSeconds() };
   }
@@ -122,6 +124,14 @@ def test_matches_tests_the_whole_value(
         request_value(harness, probes["probe"], action="matches", pattern=pattern, value=value)["matched"]
         is expected
     )
+
+
+@pytest.mark.parametrize("value", ["", "League", "é", "表", "😀 mixed ascii", "a" * 1000])
+def test_base64_encode_encodes_the_utf8_bytes(
+    harness: AppSyncHarness, probes: dict[str, Path], value: str
+) -> None:
+    encoded = request_value(harness, probes["probe"], action="base64", value=value)["encoded"]
+    assert encoded == base64.b64encode(value.encode("utf-8")).decode("ascii")
 
 
 def test_injected_clock_drives_every_time_helper(harness: AppSyncHarness, probes: dict[str, Path]) -> None:

@@ -75,6 +75,11 @@ CASES = {
         "aiGenerationMaxTokens",
         "1,500 output tokens take about 24 s at 65 tokens/s (assumed for Anthropic Claude Haiku)",
     ),
+    "tool loop longer than allowed": (
+        ["aiMaxToolIterations=21"],
+        "aiMaxToolIterations",
+        "21 is not a whole number from 1 to 20",
+    ),
     "typo in the provider namespace": (
         ["aws:regoin=us-east-2"],
         "aws:regoin",

@@ -15,10 +15,14 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from app.component_args import league_table_args
+from app.stack_values import StackValues
+from sandbox.tables import create_table
 from tests.appsync_harness import RESOLVERS, AppSyncHarness, DataSource, dynamodb_table, lambda_source
 from tests.cognito_tokens import DEFAULT_PASSWORD, CognitoTestPool
 
 REGION = "us-east-1"
+TABLE_VALUES = StackValues(project="test", stack="test", region=REGION, values={"protectData": False})
 GET_LEAGUE = RESOLVERS / "Query.getLeague.js"
 LIST_LEAGUES = RESOLVERS / "Query.listLeagues.js"
 UPSERT_LEAGUE = RESOLVERS / "Mutation.upsertLeague.js"
@@ -74,25 +78,8 @@ def member_identity(cognito: Any, pool: CognitoTestPool, email: str, group: str)
 def world() -> Iterator[LeagueWorld]:
     with mock_aws():
         dynamodb = boto3.client("dynamodb", region_name=REGION)
-        dynamodb.create_table(
-            TableName="leagues",
-            BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-            AttributeDefinitions=[
-                {"AttributeName": "id", "AttributeType": "S"},
-                {"AttributeName": "season", "AttributeType": "N"},
-            ],
-            GlobalSecondaryIndexes=[
-                {
-                    "IndexName": "bySeason",
-                    "KeySchema": [
-                        {"AttributeName": "season", "KeyType": "HASH"},
-                        {"AttributeName": "id", "KeyType": "RANGE"},
-                    ],
-                    "Projection": {"ProjectionType": "ALL"},
-                }
-            ],
-        )
+        # Keyed and indexed exactly as the stack declares the League table.
+        create_table(dynamodb, "leagues", league_table_args(TABLE_VALUES))
         table = boto3.resource("dynamodb", region_name=REGION).Table("leagues")
         table.put_item(Item=PREMIER_LEAGUE)
         for league_id in SEASON_2024_IDS[1:]:

@@ -1,5 +1,4 @@
-"""Local stand-in for the APPSYNC_JS runtime: the Node side (``*.mjs``) and Python data-source executors.
-
-AppSync cannot be emulated by moto and ``@aws-appsync/utils`` ships types only, so resolver code runs
-in Node against ``utils.mjs`` and the requests it builds are executed here against real (moto) services.
+"""Moved: the APPSYNC_JS runtime is product code now, in ``sandbox/runtime`` (the offline sandbox serves the
+API with it). These modules re-export it for code that still imports the old paths; new code imports
+``sandbox.runtime`` (or ``tests.appsync_harness``).
 """

@@ -31,9 +31,13 @@ from genai_backend_components.validation import InvalidArgsError, format_path
 from tests.support import evaluate_component
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "graphql"
+TOOL_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "conversation_tools"
 ACCOUNT = "123456789012"
 NOTES_SCHEMA = (
     "type Note @aws_cognito_user_pools { id: ID! text: String }\ntype Query { getNote(id: ID!): Note }\n"
+)
+GENERATION_SCHEMA = schema_with_generation(
+    NOTES_SCHEMA, "generateInsights", {"requirement": "String!"}, "String"
 )
 
 
@@ -53,6 +57,13 @@ def _handler_folder(tmp: Path) -> str:
     folder = tmp / "notes"
     folder.mkdir(exist_ok=True)
     (folder / "handler.py").write_text("def handler(event, context):\n    return event\n")
+    return str(folder)
+
+
+def _tools_folder(tmp: Path) -> str:
+    folder = tmp / "note_tools"
+    folder.mkdir(exist_ok=True)
+    (folder / "__init__.py").write_text("")
     return str(folder)
 
 
@@ -82,6 +93,7 @@ def _function(tmp: Path) -> dict[str, Any]:
     return {
         "code_path": _handler_folder(tmp),
         "handler": "notes.handler.handler",
+        "extra_code_paths": [_tools_folder(tmp)],
         "runtime": "python3.13",
         "memory_size": 512,
         "timeout": 20,
@@ -213,9 +225,11 @@ def _generation() -> dict[str, Any]:
         "geography": "us",
         "max_tokens": 500,
         "temperature": 0.2,
-        "output_mode": "tool",
         "field_name": "generateInsights",
+        "schema_sdl": GENERATION_SCHEMA,
         "data_source_name": "BedrockRuntime",
+        "top_p": 0.9,
+        "output_tokens_per_second": 80,
     }
 
 
@@ -224,7 +238,7 @@ def _conversation() -> dict[str, Any]:
         "route": "chat",
         "api_id": "abcdefghij",
         "graphql_url": "https://example.appsync-api.us-east-1.amazonaws.com/graphql",
-        "schema_sdl": compose_conversation_schema(schema_with_generation(NOTES_SCHEMA), ["chat"]),
+        "schema_sdl": compose_conversation_schema(GENERATION_SCHEMA, ["chat"]),
         "region": "us-east-1",
         "account_id": ACCOUNT,
         "model": {
@@ -240,6 +254,9 @@ def _conversation() -> dict[str, Any]:
         "batch_milliseconds": 100,
         "batch_characters": 200,
         "history_message_limit": 20,
+        "data_tools": [{"name": "getNote", "description": "One note by id.", "query_field": "getNote"}],
+        "executable_tools_code_path": str(TOOL_FIXTURES / "sample_tools"),
+        "max_tool_iterations": 4,
         "handler_timeout_seconds": 60,
         "handler_memory_mb": 1024,
         "log_retention_days": 7,

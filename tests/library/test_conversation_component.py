@@ -32,9 +32,11 @@ from genai_backend_components.conversation import (
     compose_conversation_schema,
 )
 from genai_backend_components.conversation.conversation_handler.settings import load_settings
+from genai_backend_components.conversation.wiring import handler_caller_check_code
 from genai_backend_components.function.packaging import code_members
 from genai_backend_components.graphql import build_appsync_schema
 from genai_backend_components.validation import InvalidArgsError
+from tests.appsync_harness import AppSyncHarness, PipelineFunction, none_source
 from tests.conversation_fakes import BASE_SCHEMA_SDL
 from tests.policy_evaluator import is_allowed
 from tests.support import evaluate_component
@@ -235,7 +237,6 @@ def test_every_route_field_has_its_resolver_in_the_composed_schema(evaluation: E
         assert isinstance(graphql_type, GraphQLObjectType) and field_name in graphql_type.fields
     unit_sources = {field: record.inputs.get("dataSource") for (_, field), record in resolvers.items()}
     assert unit_sources[names.get_conversation] == "ConversationChatTable"
-    assert unit_sources[names.assistant_response_stream] == "ConversationChatNone"
     function_names = _function_names_by_id(evaluation)
     steps = {
         field: [
@@ -245,13 +246,64 @@ def test_every_route_field_has_its_resolver_in_the_composed_schema(evaluation: E
         for (_, field), record in resolvers.items()
         if record.inputs["kind"] == "PIPELINE"
     }
-    # Ownership is established before anything is read or written, and the handler starts last.
+    # Ownership is established before anything is read or written, and the handler starts last, after the
+    # step that hands it the route's data tools. Only the handler's role passes the answer mutations' first
+    # step, before anything is read, written or published.
     assert steps == {
         names.list_messages: ["VerifyOwner", "QueryMessages"],
-        names.send_message: ["TouchConversation", "WriteMessage", "InvokeHandler"],
-        names.assistant_response: ["TouchConversation", "WriteMessage"],
+        names.send_message: ["TouchConversation", "WriteMessage", "ToolSettings", "InvokeHandler"],
+        names.assistant_response: ["VerifyHandlerCaller", "TouchConversation", "WriteMessage"],
+        names.assistant_response_stream: ["VerifyHandlerCaller"],
         names.assistant_response_subscription: ["VerifyOwner"],
     }
+
+
+def _handler_role_name(evaluation: Evaluation) -> str:
+    """The handler role's physical name, as the fake cloud assigns it on creation."""
+    record = evaluation.named("chat-handler-role")
+    _, outputs = FakeCloud(REGION).new_resource(
+        pulumi.runtime.MockResourceArgs(record.type, record.name, record.inputs)
+    )
+    return str(outputs["name"])
+
+
+def test_answer_mutations_start_with_a_check_generated_for_the_handler_role(
+    evaluation: Evaluation, tmp_path: Path
+) -> None:
+    role_name = _handler_role_name(evaluation)
+    declared = evaluation.named("chat-function-ConversationChatVerifyHandlerCaller").inputs
+    code = declared["code"]
+    assert declared["dataSource"] == "ConversationChatNone" and declared["runtime"]["name"] == "APPSYNC_JS"
+    assert code == handler_caller_check_code("aws", ACCOUNT_ID, role_name)
+    prefix_line = (
+        f'const HANDLER_ROLE_SESSION_ARN_PREFIX = "arn:aws:sts::{ACCOUNT_ID}:assumed-role/{role_name}/";'
+    )
+    template = (RESOLVER_DIRECTORY / "verifyHandlerCaller.function.js").read_text().splitlines()
+    [changed] = [index for index, (ours, packaged) in enumerate(zip(code.splitlines(), template, strict=True))
+                 if ours != packaged]  # fmt: skip
+    assert code.splitlines()[changed] == prefix_line
+    # The deployed code, run as AppSync runs the stream mutation: the handler's sessions pass, another role
+    # of the account does not.
+    (tmp_path / "check.js").write_text(code)
+    part = {"conversationId": "c", "associatedUserMessageId": "m", "owner": "o", "contentBlockText": "hi"}
+    with AppSyncHarness() as harness:
+
+        def publish(user_arn: str) -> str | None:
+            return harness.run_pipeline(
+                RESOLVER_DIRECTORY / "createAssistantResponseStream.js",
+                [PipelineFunction(tmp_path / "check.js", none_source())],
+                arguments={"input": part},
+                identity={"accountId": ACCOUNT_ID, "userArn": user_arn},
+            ).error_type
+
+        assert publish(f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/{role_name}/chat-handler-function") is None
+        assert (
+            publish(f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/other-role/chat-handler-function")
+            == "Unauthorized"
+        )
+    # A function of the account and the role's name only: the same on every synth.
+    again = evaluate().named("chat-function-ConversationChatVerifyHandlerCaller").inputs["code"]
+    assert again == code
 
 
 def test_environment_is_exactly_what_the_handler_reads(evaluation: Evaluation) -> None:
@@ -270,6 +322,7 @@ def test_environment_is_exactly_what_the_handler_reads(evaluation: Evaluation) -
     assert settings.conversations_table.startswith("chat-conversations-table")
     assert settings.messages_table.startswith("chat-messages-table")
     assert settings.temperature is None
+    assert (settings.max_tool_iterations, settings.executable_tools_module) == (5, None)
     handler = evaluation.named("chat-handler-function").inputs
     assert handler["handler"] == "conversation_handler.handler.handler"
     assert handler["runtime"] in BOTOCORE.get_service_model("lambda").shape_for("Runtime").enum

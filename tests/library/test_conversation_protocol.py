@@ -25,7 +25,14 @@ from genai_backend_components.client_config import (
     build_client_config,
 )
 from genai_backend_components.conversation import RouteNames, compose_conversation_schema
-from tests.appsync_harness import CONVERSATION_RESOLVERS, REPO_ROOT, AppSyncHarness, none_source
+from tests.appsync_harness import (
+    CONVERSATION_RESOLVERS,
+    REPO_ROOT,
+    AppSyncHarness,
+    PipelineFunction,
+    none_source,
+)
+from tests.conversation_appsync import HANDLER_ROLE_IDENTITY, handler_caller_check_file, on_the_wire
 from tests.conversation_fakes import BASE_SCHEMA_SDL
 
 SCRIPT = REPO_ROOT / "tests" / "node" / "conversation" / "amplify_protocol.mjs"
@@ -34,26 +41,40 @@ SCHEMA = compose_conversation_schema(BASE_SCHEMA_SDL, ["chat"])
 NAMES = RouteNames.of("chat")
 
 
-def published_parts() -> list[dict[str, Any]]:
-    """A text batch and a failed turn's errors, exactly as createAssistantResponseStream publishes them."""
+STREAM_PART_FIELDS = (
+    "id owner conversationId associatedUserMessageId contentBlockIndex contentBlockText contentBlockDeltaIndex "
+    "contentBlockDoneAtIndex contentBlockToolUse { toolUseId name input } stopReason errors { message errorType } p"
+)
+
+
+def published_parts(code_dir: Path) -> list[dict[str, Any]]:
+    """A text batch, a client tool's toolUse and the turn's end, then a failed turn's errors: each exactly as
+    createAssistantResponseStream publishes it (its pipeline, with the handler-role check generated into
+    ``code_dir``) and AppSync writes it to a subscriber (AWSJSON as text)."""
     identity = {"conversationId": "conv-1", "associatedUserMessageId": "msg-1", "owner": "user-sub-1"}
     inputs = [
         {**identity, "contentBlockIndex": 0, "contentBlockDeltaIndex": 0, "contentBlockText": "Premier"},
+        # As the handler sends it (JSON text), AppSync hands the resolver the AWSJSON parsed.
+        {**identity, "contentBlockIndex": 1, "contentBlockToolUse": json.loads(
+            json.dumps({"toolUseId": "c-1", "name": "lookupTeam", "input": {"name": "Arsenal"}}))},
+        {**identity, "contentBlockIndex": 1, "stopReason": "tool_use"},
         {**identity, "errors": [{"errorType": "ThrottlingError", "message": "Please try again."}]},
-    ]
-    iam_caller = {"accountId": "123456789012", "userArn": "arn:aws:sts::123456789012:assumed-role/handler/x"}
+    ]  # fmt: skip
+    check = PipelineFunction(handler_caller_check_file(code_dir), none_source())
     with AppSyncHarness() as harness:
         runs = [
-            harness.run_unit(
+            harness.run_pipeline(
                 CONVERSATION_RESOLVERS / "createAssistantResponseStream.js",
-                none_source(),
+                [check],
                 arguments={"input": part},
-                identity=iam_caller,
+                identity=HANDLER_ROLE_IDENTITY,
             )
             for part in inputs
         ]
     assert all(run.error is None for run in runs)
-    return [run.result for run in runs]
+    field = NAMES.assistant_response_subscription
+    document = f'subscription {{ {field}(conversationId: "conv-1") {{ {STREAM_PART_FIELDS} }} }}'
+    return [on_the_wire(SCHEMA, document, {field: run.result})[field] for run in runs]
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +91,12 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
             conversation_routes=(ConversationRouteOutputs(name="chat"),),
         ),
     )
-    document = {"outputs": outputs, "schema": SCHEMA, "route": "chat", "published": published_parts()}
+    document = {
+        "outputs": outputs,
+        "schema": SCHEMA,
+        "route": "chat",
+        "published": published_parts(tmp_path_factory.mktemp("generated")),
+    }
     path: Path = tmp_path_factory.mktemp("protocol") / "input.json"
     path.write_text(json.dumps(document))
     completed = subprocess.run(
@@ -112,7 +138,11 @@ def test_variables_carry_what_the_resolvers_expect(report: dict[str, Any]) -> No
         by_field.setdefault(request["field"], []).append(request["variables"])
     assert by_field[NAMES.assistant_response_subscription] == [{"conversationId": "conv-1"}]
     assert by_field[NAMES.list_messages] == [{"filter": {"conversationId": {"eq": "conv-1"}}}]
-    text, rich = by_field[NAMES.send_message]
+    text, rich, tool_result = by_field[NAMES.send_message]
+    # The UI's answer to a client tool: its json travels as AWSJSON text, which sendMessage stores parsed.
+    assert tool_result["content"] == [
+        {"toolResult": {"toolUseId": "c-1", "content": [{"json": '{"shown":true}'}]}}
+    ]
     assert text == {"conversationId": "conv-1", "content": [{"text": "Who leads?"}]}
     assert rich["content"][1] == {"image": {"format": "png", "source": {"bytes": "iVBORw=="}}}
     assert json.loads(rich["aiContext"]) == {"page": "standings", "season": 2025}
@@ -126,10 +156,22 @@ def test_the_client_reads_our_answers_and_stream_parts(report: dict[str, Any]) -
     assert report["results"]["list"] == ["conv-1"]
     assert report["results"]["update"] == "Renamed"
     assert report["results"]["sendText"]["content"] == [{"text": "Who leads?"}]
-    assert report["results"]["sendRich"] is None
-    assert [message["role"] for message in report["results"]["listMessages"]] == ["user", "assistant"]
-    [event] = report["streamEvents"]
-    assert (event["text"], event["contentBlockIndex"], event["contentBlockDeltaIndex"]) == ("Premier", 0, 0)
+    assert report["results"]["sendRich"] is None and report["results"]["sendToolResult"] is None
+    listed = report["results"]["listMessages"]
+    assert [message["role"] for message in listed] == ["user", "assistant", "assistant", "user"]
+    # The client parses the stored toolUse input and the toolResult json (AWSJSON) back into objects.
+    assert listed[2]["content"] == [
+        {"text": "Opening."}, {"toolUse": {"toolUseId": "c-1", "name": "lookupTeam", "input": {"name": "Arsenal"}}}]  # fmt: skip
+    assert listed[3]["content"] == [
+        {"toolResult": {"toolUseId": "c-1", "content": [{"json": {"shown": True}}]}}
+    ]
+    text_event, tool_event, stop_event = report["streamEvents"]
+    assert (text_event["text"], text_event["contentBlockIndex"], text_event["contentBlockDeltaIndex"]) == (
+        "Premier", 0, 0)  # fmt: skip
+    # What useAIConversation turns into a {toolUse} content block (contentFromEvents), then the turn's end.
+    assert (tool_event["contentBlockIndex"], tool_event["toolUse"]) == (
+        1, {"toolUseId": "c-1", "name": "lookupTeam", "input": {"name": "Arsenal"}})  # fmt: skip
+    assert (stop_event["contentBlockIndex"], stop_event["stopReason"]) == (1, "tool_use")
     [failure] = report["streamErrors"]
     assert failure["errors"] == [{"errorType": "ThrottlingError", "message": "Please try again."}]
     assert failure["associatedUserMessageId"] == "msg-1"

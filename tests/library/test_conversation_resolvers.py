@@ -18,6 +18,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from genai_backend_components.conversation import conversation_table_args, message_table_args
+from sandbox.tables import create_table
 from tests.appsync_harness import (
     CONVERSATION_RESOLVERS,
     DEFAULT_EXECUTORS,
@@ -31,11 +33,14 @@ from tests.appsync_harness import (
     none_source,
 )
 from tests.cognito_tokens import CognitoTestPool
+from tests.conversation_appsync import handler_caller_check_file
 
 REGION = "us-east-1"
 CODE = CONVERSATION_RESOLVERS
 SUBSCRIPTION_RUNNER = REPO_ROOT / "tests" / "node" / "conversation" / "subscription_filter.mjs"
 IAM_CALLER = {"accountId": "123456789012", "userArn": "arn:aws:sts::123456789012:assumed-role/handler/x"}
+HANDLER_ROLE = "handler"
+"""The conversation handler's execution role: IAM_CALLER is one of its sessions."""
 
 
 def step(name: str, source: DataSource) -> PipelineFunction:
@@ -65,6 +70,19 @@ class ChatWorld:
     invocations: HandlerInvocations
     users: dict[str, dict[str, Any]]
     message_items: Any
+    handler_check: Path
+    """The answer mutations' first step as the component generates it for HANDLER_ROLE."""
+
+    def answer_steps(self) -> list[PipelineFunction]:
+        """createAssistantResponse<Route>'s pipeline, as the component wires it."""
+        check = PipelineFunction(self.handler_check, self.none)
+        return [check, step("touchConversation", self.conversations), step("writeMessage", self.messages)]
+
+    def publish(self, part: dict[str, Any], identity: dict[str, Any] | None) -> ResolverRun:
+        """createAssistantResponseStream<Route> as the component wires it: a pipeline of the handler check."""
+        return self.harness.run_pipeline(CODE / "createAssistantResponseStream.js",
+                                         [PipelineFunction(self.handler_check, self.none)],
+                                         arguments={"input": part}, identity=identity)  # fmt: skip
 
     def unit(
         self, name: str, source: DataSource, user: str | None, now: str | None = None, **arguments: Any
@@ -81,7 +99,7 @@ class ChatWorld:
 
     def send(self, user: str, conversation_id: str, text: str, now: str) -> ResolverRun:
         steps = [step("touchConversation", self.conversations), step("writeMessage", self.messages),
-                 step("invokeHandler", self.handler)]  # fmt: skip
+                 step("toolSettings", self.none), step("invokeHandler", self.handler)]  # fmt: skip
         arguments = {"conversationId": conversation_id, "content": [{"text": text}]}
         return self.harness.run_pipeline(CODE / "sendMessage.js", steps, arguments=arguments,
                                          identity=self.users[user], now=now)  # fmt: skip
@@ -90,7 +108,7 @@ class ChatWorld:
         self, conversation_id: str, user_message_id: str, owner: str, text: str, created_at: str
     ) -> ResolverRun:
         """The handler's store call; ``created_at`` is the answered user message's stored createdAt."""
-        steps = [step("touchConversation", self.conversations), step("writeMessage", self.messages)]
+        steps = self.answer_steps()
         answer = {"conversationId": conversation_id, "associatedUserMessageId": user_message_id, "owner": owner,
                   "content": [{"text": text}], "createdAt": created_at}  # fmt: skip
         return self.harness.run_pipeline(CODE / "createAssistantResponse.js", steps, arguments={"input": answer},
@@ -124,32 +142,13 @@ class ChatWorld:
 
 
 @pytest.fixture(scope="module")
-def world() -> Iterator[ChatWorld]:
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChatWorld]:
+    handler_check = handler_caller_check_file(tmp_path_factory.mktemp("generated"), HANDLER_ROLE)
     with mock_aws():
         dynamodb = boto3.client("dynamodb", region_name=REGION)
-        dynamodb.create_table(
-            TableName="conversations",
-            BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("owner", "id", "updatedAt")],
-            KeySchema=[{"AttributeName": "owner", "KeyType": "HASH"}, {"AttributeName": "id", "KeyType": "RANGE"}],
-            GlobalSecondaryIndexes=[{
-                "IndexName": "byOwnerUpdatedAt",
-                "KeySchema": [{"AttributeName": "owner", "KeyType": "HASH"},
-                              {"AttributeName": "updatedAt", "KeyType": "RANGE"}],
-                "Projection": {"ProjectionType": "ALL"},
-            }],
-        )  # fmt: skip
-        dynamodb.create_table(
-            TableName="messages",
-            BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[
-                {"AttributeName": n, "AttributeType": "S"} for n in ("conversationId", "createdAtId")
-            ],
-            KeySchema=[
-                {"AttributeName": "conversationId", "KeyType": "HASH"},
-                {"AttributeName": "createdAtId", "KeyType": "RANGE"},
-            ],
-        )
+        # Keyed and indexed exactly as the ConversationRoute component declares its tables.
+        create_table(dynamodb, "conversations", conversation_table_args(protect_data=False))
+        create_table(dynamodb, "messages", message_table_args(protect_data=False))
         pool = CognitoTestPool(boto3.client("cognito-idp", region_name=REGION))
         alice, bob = pool.create_user("alice@example.com"), pool.create_user("bob@example.com")
         users = {
@@ -168,6 +167,7 @@ def world() -> Iterator[ChatWorld]:
                 invocations=invocations,
                 users=users,
                 message_items=boto3.resource("dynamodb", region_name=REGION).Table("messages"),
+                handler_check=handler_check,
             )
 
 
@@ -230,6 +230,7 @@ def test_send_stores_the_message_and_starts_the_handler_asynchronously(world: Ch
     message = run.result
     assert (message["role"], message["content"], message["conversationId"]) == (
         "user", [{"text": "Who leads the table?"}], conversation["id"])  # fmt: skip
+    # Ids only: a route without data tools (the packaged toolSettings step) forwards no token and no tools.
     assert world.invocations.events[before:] == [
         {
             "conversationId": conversation["id"],
@@ -300,8 +301,7 @@ def test_answers_reach_only_the_owner_subscribed_to_that_conversation(world: Cha
     def publish(conversation_id: str, owner: str) -> dict[str, Any]:
         part = {"conversationId": conversation_id, "associatedUserMessageId": "u1", "owner": owner,
                 "contentBlockIndex": 0, "contentBlockDeltaIndex": 0, "contentBlockText": "Hello"}  # fmt: skip
-        run = world.harness.run_unit(CODE / "createAssistantResponseStream.js", world.none,
-                                     arguments={"input": part}, identity=IAM_CALLER)  # fmt: skip
+        run = world.publish(part, IAM_CALLER)
         assert run.error is None
         return run.result
 
@@ -358,14 +358,53 @@ def test_only_the_handler_role_may_publish_stream_parts(
     world: ChatWorld, identity: dict[str, Any] | None
 ) -> None:
     part = {"conversationId": "c", "associatedUserMessageId": "u", "owner": world.users["alice"]["sub"]}
-    run = world.harness.run_unit(
-        CODE / "createAssistantResponseStream.js", world.none, arguments={"input": part}, identity=identity
-    )
-    assert run.error_type == "Unauthorized"
-    allowed = world.harness.run_unit(
-        CODE / "createAssistantResponseStream.js", world.none, arguments={"input": part}, identity=IAM_CALLER
-    )
-    assert allowed.error is None
+    run = world.publish(part, identity)
+    assert run.error_type == "Unauthorized" and run.requests == []
+    allowed = world.publish(part, IAM_CALLER)
+    assert allowed.error is None and allowed.result["id"] == "u#stream"
+
+
+OTHER_IAM_CALLERS = {
+    "another role of the account": "arn:aws:sts::123456789012:assumed-role/other-role/x",
+    "a role whose name extends the handler role's": "arn:aws:sts::123456789012:assumed-role/handler-extra/x",
+    "the handler role's name in another account": "arn:aws:sts::210987654321:assumed-role/handler/x",
+    "the handler role's name in another partition": "arn:aws-us-gov:sts::123456789012:assumed-role/handler/x",
+    "an IAM user named like the role": "arn:aws:iam::123456789012:user/handler",
+}
+"""IAM callers that AppSync lets through when their own policy allows appsync:GraphQL on the API."""
+
+
+@pytest.mark.parametrize("user_arn", list(OTHER_IAM_CALLERS.values()), ids=list(OTHER_IAM_CALLERS))
+def test_only_the_handler_role_may_store_or_publish_an_answer(world: ChatWorld, user_arn: str) -> None:
+    """Another principal of the account with appsync:GraphQL can neither write into a user's conversation nor
+    publish into their subscription: refused before any data source is called; the handler's role can."""
+    alice = world.users["alice"]["sub"]
+    conversation_id = world.create("alice", "only the handler answers", "2026-08-01T00:00:00.000Z")["id"]
+    sent = world.send("alice", conversation_id, "question", "2026-08-01T00:01:00.000Z").result
+    answer = {"conversationId": conversation_id, "associatedUserMessageId": sent["id"], "owner": alice,
+              "content": [{"text": "forged"}], "createdAt": sent["createdAt"]}  # fmt: skip
+    part = {"conversationId": conversation_id, "associatedUserMessageId": sent["id"], "owner": alice,
+            "contentBlockIndex": 0, "contentBlockDeltaIndex": 0, "contentBlockText": "forged"}  # fmt: skip
+    intruder = {**IAM_CALLER, "userArn": user_arn}
+
+    stored = world.harness.run_pipeline(CODE / "createAssistantResponse.js", world.answer_steps(),
+                                        arguments={"input": answer}, identity=intruder,
+                                        now="2026-08-01T00:02:00.000Z")  # fmt: skip
+    published = world.publish(part, intruder)
+
+    assert (stored.error_type, published.error_type) == ("Unauthorized", "Unauthorized")
+    assert stored.requests == published.requests == [] and published.result is None
+    items = world.list_messages("alice", conversation_id).result["items"]
+    assert [item["role"] for item in items] == ["user"]
+    conversation = world.unit("getConversation", world.conversations, "alice", id=conversation_id).result
+    assert conversation["updatedAt"] == "2026-08-01T00:01:00.000Z"
+
+    # The same calls from any session of the handler's own role go through.
+    handler_session = {**IAM_CALLER, "userArn": "arn:aws:sts::123456789012:assumed-role/handler/chat-1a2b3c"}
+    answered = world.answer(conversation_id, sent["id"], alice, "the answer", sent["createdAt"])
+    streamed = world.publish({**part, "contentBlockText": "the answer"}, handler_session)
+    assert answered.error is None and answered.result["content"] == [{"text": "the answer"}]
+    assert streamed.error is None and streamed.result["contentBlockText"] == "the answer"
 
 
 def test_pipeline_refusals(world: ChatWorld) -> None:
@@ -376,7 +415,7 @@ def test_pipeline_refusals(world: ChatWorld) -> None:
         conversation_id, "u1", world.users["bob"]["sub"], "hijack", "2026-07-01T00:01:00.000Z"
     )
     user_answer = world.harness.run_pipeline(
-        CODE / "createAssistantResponse.js", steps, identity=world.users["alice"],
+        CODE / "createAssistantResponse.js", world.answer_steps(), identity=world.users["alice"],
         arguments={"input": {"conversationId": conversation_id, "associatedUserMessageId": "u1",
                              "owner": world.users["alice"]["sub"], "content": [{"text": "forged"}]}},
     )  # fmt: skip
@@ -386,7 +425,7 @@ def test_pipeline_refusals(world: ChatWorld) -> None:
         "cognitoIdentityId": "us-east-1:66666666-7777-8888-9999-000000000000",
     }
     browser_answer = world.harness.run_pipeline(
-        CODE / "createAssistantResponse.js", steps, identity=pool_identity,
+        CODE / "createAssistantResponse.js", world.answer_steps(), identity=pool_identity,
         arguments={"input": {"conversationId": conversation_id, "associatedUserMessageId": "u1",
                              "owner": world.users["alice"]["sub"], "content": [{"text": "forged"}],
                              "createdAt": "2026-07-01T00:01:00.000Z"}},
@@ -419,5 +458,6 @@ def test_every_conversation_resolver_file_is_exercised() -> None:
         "sendMessage", "listMessages", "createAssistantResponse", "createAssistantResponseStream",
         "onCreateAssistantResponse", "touchConversation.function", "writeMessage.function",
         "invokeHandler.function", "verifyConversationOwner.function", "queryMessages.function",
+        "toolSettings.function", "verifyHandlerCaller.function",
     }  # fmt: skip
     assert {path.name.removesuffix(".js") for path in Path(CODE).glob("*.js")} == exercised

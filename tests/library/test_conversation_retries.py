@@ -12,6 +12,7 @@ import json
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,6 +28,7 @@ from tests.appsync_harness import (
     dynamodb_table,
     none_source,
 )
+from tests.conversation_appsync import handler_caller_check_file
 from tests.conversation_fakes import (
     CONVERSATION,
     ENVIRONMENT,
@@ -46,11 +48,16 @@ from tests.conversation_fakes import (
 
 CODE = CONVERSATION_RESOLVERS
 IAM_CALLER = {"accountId": "123456789012", "userArn": "arn:aws:sts::123456789012:assumed-role/handler/x"}
+HANDLER_ROLE = "handler"
+"""The handler's execution role: IAM_CALLER is one of its sessions."""
 
 
-def store_answer(harness: AppSyncHarness, world: World, variables: dict[str, Any], now: str) -> ResolverRun:
+def store_answer(
+    harness: AppSyncHarness, world: World, handler_check: Path, variables: dict[str, Any], now: str
+) -> ResolverRun:
     """createAssistantResponse<Route> as AppSync runs it: the route's pipeline on the moto tables."""
     steps = [
+        PipelineFunction(handler_check, none_source()),
         PipelineFunction(CODE / "touchConversation.function.js",
                          dynamodb_table("Conversations", world.dynamodb, ENVIRONMENT["CONVERSATIONS_TABLE_NAME"])),
         PipelineFunction(CODE / "writeMessage.function.js",
@@ -86,6 +93,8 @@ class ResolvingAppSync:
 
     harness: AppSyncHarness
     world: World
+    handler_check: Path
+    """The answer mutations' first step, generated for HANDLER_ROLE."""
     lose_first_store_response: bool = False
     bodies: list[dict[str, Any]] = field(default_factory=list)
     store_bodies: list[dict[str, Any]] = field(default_factory=list)
@@ -98,13 +107,14 @@ class ResolvingAppSync:
         now = f"2026-10-01T09:01:{self.seconds:02d}.000Z"
         if "createAssistantResponseChat(" in body["query"]:
             self.store_bodies.append(body)
-            run = store_answer(self.harness, self.world, body["variables"], now)
+            run = store_answer(self.harness, self.world, self.handler_check, body["variables"], now)
             if self.lose_first_store_response and len(self.store_bodies) == 1:
                 raise TimeoutError("the response to the first store was lost after the write")
             field_name = "createAssistantResponseChat"
         else:
-            run = self.harness.run_unit(CODE / "createAssistantResponseStream.js", none_source(),
-                                        arguments=body["variables"], identity=IAM_CALLER, now=now)  # fmt: skip
+            steps = [PipelineFunction(self.handler_check, none_source())]
+            run = self.harness.run_pipeline(CODE / "createAssistantResponseStream.js", steps,
+                                            arguments=body["variables"], identity=IAM_CALLER, now=now)  # fmt: skip
             field_name = "createAssistantResponseStreamChat"
         if run.error is not None:
             errors = [{"errorType": run.error.error_type, "message": run.error.message}]
@@ -141,6 +151,11 @@ def harness() -> Iterator[AppSyncHarness]:
         yield started
 
 
+@pytest.fixture(scope="module")
+def handler_check(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return handler_caller_check_file(tmp_path_factory.mktemp("generated"), HANDLER_ROLE)
+
+
 def turn_with(world: World, bedrock: Any, appsync: ResolvingAppSync, clock: FakeClock) -> Turn:
     graphql = GraphqlClient(GRAPHQL_URL, REGION, Credentials, transport=appsync, sleep=lambda seconds: None)
     return Turn(world.settings, dynamodb=world.dynamodb, bedrock=bedrock, graphql=graphql, clock=clock,
@@ -152,12 +167,12 @@ def event_for(message_id: str) -> TurnEvent:
 
 
 def test_an_answer_whose_store_is_retried_after_a_lost_response_is_stored_once(
-    world: World, harness: AppSyncHarness
+    world: World, harness: AppSyncHarness, handler_check: Path
 ) -> None:
     asked_at = "2026-10-01T09:00:00.000Z"
     store_message(world, "m-retry", asked_at, "user", [{"text": USER_TEXT}])
     bedrock = FakeBedrock(FakeClock(), answer_frames(["Arsenal ", "lead."]))
-    appsync = ResolvingAppSync(harness, world, lose_first_store_response=True)
+    appsync = ResolvingAppSync(harness, world, handler_check, lose_first_store_response=True)
 
     report = turn_with(world, bedrock.client(), appsync, bedrock.clock).run(event_for("m-retry"))
 
@@ -172,14 +187,16 @@ def test_an_answer_whose_store_is_retried_after_a_lost_response_is_stored_once(
 
 
 def test_a_duplicate_event_for_an_answered_message_neither_asks_the_model_nor_writes(
-    world: World, harness: AppSyncHarness, caplog: pytest.LogCaptureFixture
+    world: World, harness: AppSyncHarness, handler_check: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     store_message(world, "m-again", "2026-10-03T09:00:00.000Z", "user", [{"text": USER_TEXT}])
     first_model = FakeBedrock(FakeClock(), answer_frames(["Arsenal ", "lead."]))
-    first = turn_with(world, first_model.client(), ResolvingAppSync(harness, world), first_model.clock)
+    first = turn_with(
+        world, first_model.client(), ResolvingAppSync(harness, world, handler_check), first_model.clock
+    )
     assert first.run(event_for("m-again")).status == "answered"
     second_model = FakeBedrock(FakeClock(), answer_frames(["Chelsea ", "lead."]))
-    second_appsync = ResolvingAppSync(harness, world)
+    second_appsync = ResolvingAppSync(harness, world, handler_check)
     caplog.set_level(logging.INFO, logger=HANDLER_LOGGER)
     caplog.clear()
 
@@ -197,17 +214,17 @@ def test_a_duplicate_event_for_an_answered_message_neither_asks_the_model_nor_wr
 
 
 def test_of_two_runs_racing_for_one_message_only_the_first_store_counts_and_the_other_stays_quiet(
-    world: World, harness: AppSyncHarness
+    world: World, harness: AppSyncHarness, handler_check: Path
 ) -> None:
     store_message(world, "m-race", "2026-10-04T09:00:00.000Z", "user", [{"text": USER_TEXT}])
     winner_model = FakeBedrock(FakeClock(), answer_frames(["Arsenal ", "lead."]))
-    winner_appsync = ResolvingAppSync(harness, world)
+    winner_appsync = ResolvingAppSync(harness, world, handler_check)
     winner = turn_with(world, winner_model.client(), winner_appsync, winner_model.clock)
     winner_reports: list[TurnReport] = []
     # The late run has read the history (no answer yet) and waits for its model while the other
     # run, started by a duplicate event, answers and stores; then it finishes with its own answer.
     late_model = FakeBedrock(FakeClock(), answer_frames(["Chelsea ", "lead."]))
-    late_appsync = ResolvingAppSync(harness, world)
+    late_appsync = ResolvingAppSync(harness, world, handler_check)
     racing = ModelWaitingMeanwhile(
         late_model.client(), lambda: winner_reports.append(winner.run(event_for("m-race")))
     )
@@ -225,16 +242,16 @@ def test_of_two_runs_racing_for_one_message_only_the_first_store_counts_and_the_
 
 
 def test_an_answer_lists_right_after_its_question_even_when_another_was_sent_meanwhile(
-    world: World, harness: AppSyncHarness
+    world: World, harness: AppSyncHarness, handler_check: Path
 ) -> None:
     store_message(world, "m-first", "2026-10-05T09:00:00.000Z", "user", [{"text": USER_TEXT}])
     # Sent while the first question was being answered: later than it, earlier than its answer's run.
     store_message(world, "m-second", "2026-10-05T09:00:02.000Z", "user", [{"text": "And who is last?"}])
     bedrock = FakeBedrock(FakeClock(), answer_frames(["Arsenal ", "lead."]))
 
-    report = turn_with(world, bedrock.client(), ResolvingAppSync(harness, world), bedrock.clock).run(
-        event_for("m-first")
-    )
+    report = turn_with(
+        world, bedrock.client(), ResolvingAppSync(harness, world, handler_check), bedrock.clock
+    ).run(event_for("m-first"))
 
     assert report.status == "answered"
     listed = [(item["role"], item.get("associatedUserMessageId"), item["id"]) for item in stored_messages(world)
@@ -247,15 +264,15 @@ def test_an_answer_lists_right_after_its_question_even_when_another_was_sent_mea
 
 
 def test_a_different_answer_to_an_answered_message_is_refused_not_added(
-    world: World, harness: AppSyncHarness
+    world: World, harness: AppSyncHarness, handler_check: Path
 ) -> None:
     asked_at = "2026-10-02T09:00:00.000Z"
     store_message(world, "m-twice", asked_at, "user", [{"text": USER_TEXT}])
     answer = {"conversationId": CONVERSATION, "associatedUserMessageId": "m-twice", "owner": OWNER,
               "createdAt": asked_at}  # fmt: skip
-    first = store_answer(harness, world, {"input": {**answer, "content": [{"text": "Arsenal."}]}},
+    first = store_answer(harness, world, handler_check, {"input": {**answer, "content": [{"text": "Arsenal."}]}},
                          "2026-10-02T09:00:05.000Z")  # fmt: skip
-    other = store_answer(harness, world, {"input": {**answer, "content": [{"text": "Chelsea."}]}},
+    other = store_answer(harness, world, handler_check, {"input": {**answer, "content": [{"text": "Chelsea."}]}},
                          "2026-10-02T09:00:09.000Z")  # fmt: skip
 
     assert first.error is None and other.error_type == "Conflict"

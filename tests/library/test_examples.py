@@ -15,6 +15,7 @@ import gzip
 import importlib
 import importlib.util
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -661,8 +662,8 @@ def test_generation_example_adds_the_query_to_the_api_schema(evaluations: dict[s
         (f"{COMPONENT}GraphqlApi", "insights"),
     ]
     schema = evaluation.named("insights-api")["inputs"]["schema"]
-    assert "generateInsights(requirement: String!): Insights @aws_cognito_user_pools" in schema
-    assert "type Insights @aws_cognito_user_pools" in schema and "ping: String" in schema
+    assert "summarizeRequirement(requirement: String!): RequirementSummary @aws_cognito_user_pools" in schema
+    assert "type RequirementSummary @aws_cognito_user_pools" in schema and "ping: String" in schema
     assert "extend type" not in schema
     # The route waits for the whole API: the AppSync API (with its schema) and the API's other children.
     assert {"insights-api", "insights-logs"} <= set(evaluation.named("insights-generation")["dependencies"])
@@ -672,7 +673,9 @@ def test_generation_example_calls_bedrock_through_a_signed_data_source(
     evaluations: dict[str, Evaluation],
 ) -> None:
     evaluation = evaluations["generation"]
-    source = evaluation.named("insights-generation-datasource-BedrockRuntime")["inputs"]
+    source = evaluation.named(
+        "insights-generation-datasource-GenerationBedrockDataSourceSummarizeRequirement"
+    )["inputs"]
     assert source["type"] == "HTTP"
     assert source["httpConfig"] == {
         "endpoint": f"https://bedrock-runtime.{REGION}.amazonaws.com",
@@ -681,7 +684,9 @@ def test_generation_example_calls_bedrock_through_a_signed_data_source(
             "awsIamConfig": {"signingRegion": REGION, "signingServiceName": "bedrock"},
         },
     }
-    policy = policy_of(evaluation, "insights-generation-datasource-BedrockRuntime-policy")
+    policy = policy_of(
+        evaluation, "insights-generation-datasource-GenerationBedrockDataSourceSummarizeRequirement-policy"
+    )
     actions, resources = actions_and_resources(policy)
     assert actions == {"bedrock:InvokeModel"}
     profile = f"arn:aws:bedrock:{REGION}:{ACCOUNT_ID}:inference-profile/us.amazon.nova-lite-v1:0"
@@ -694,12 +699,16 @@ def test_generation_example_settings_step_holds_the_model_and_prompt(
 ) -> None:
     evaluation = evaluations["generation"]
     settings = evaluation.named("insights-generation-settings")["inputs"]
-    assert settings["name"] == "generateInsightsSettings"
-    assert settings["dataSource"] == "BedrockRuntimeSettings"
+    assert settings["name"] == "summarizeRequirementSettings"
+    assert settings["dataSource"] == "GenerationBedrockDataSourceSummarizeRequirementSettings"
     stash = _stash(settings["code"])
     assert stash["modelId"] == "us.amazon.nova-lite-v1:0"
     assert stash["systemPrompt"] == project_file("generation")["config"]["systemPrompt"]["default"]
-    assert stash["maxTokens"] == 600
+    assert stash["inferenceConfig"]["maxTokens"] == 600
+    # The model is held to the declared return type: this is the tool's input schema.
+    summary = stash["answerSchema"]["properties"]["value"]
+    assert summary["required"] == ["summary", "risks", "effort"]
+    assert summary["properties"]["effort"] == {"type": "string", "enum": ["LARGE", "MEDIUM", "SMALL"]}
     assert evaluation.outputs["modelInvokeId"] == "us.amazon.nova-lite-v1:0"
     invoke = evaluation.named("insights-generation-invoke")["inputs"]
     shipped = installed(wheel_venv, "generation", "resolvers", "invokeConverse.js")
@@ -707,7 +716,7 @@ def test_generation_example_settings_step_holds_the_model_and_prompt(
     resolver = evaluation.named("insights-generation-resolver")["inputs"]
     assert (resolver["type"], resolver["field"], resolver["kind"]) == (
         "Query",
-        "generateInsights",
+        "summarizeRequirement",
         "PIPELINE",
     )
     assert resolver["pipelineConfig"]["functions"] == [
@@ -769,10 +778,17 @@ def test_conversation_example_handler_ships_from_the_installed_wheel(
     packaged = installed(wheel_venv, "conversation", "conversation_handler")
     expected = {f"conversation_handler/{path.name}": str(path) for path in sorted(packaged.glob("*.py"))}
     assert {"conversation_handler/handler.py", "conversation_handler/cleanup.py"} <= set(expected)
+    # The example's executable tools ship beside the handler, from the example's own folder.
+    expected["chat_tools/__init__.py"] = str(EXAMPLES_DIR / "conversation" / "chat_tools" / "__init__.py")
     members = {name: member["path"] for name, member in inputs["code"]["archive"].items()}
     assert members == expected
-    assert not any(Path(path).is_relative_to(REPO_ROOT) for path in members.values())
+    assert not any(
+        Path(path).is_relative_to(REPO_ROOT)
+        for name, path in members.items()
+        if name != "chat_tools/__init__.py"
+    )
     variables = inputs["environment"]["variables"]
+    assert (variables["EXECUTABLE_TOOLS_MODULE"], variables["MAX_TOOL_ITERATIONS"]) == ("chat_tools", "3")
     assert variables["MODEL_ID"] == "us.anthropic.claude-haiku-4-5-20251001-v1:0"
     assert variables["SYSTEM_PROMPT"] == project_file("conversation")["config"]["systemPrompt"]["default"]
     assert variables["GRAPHQL_URL"] == evaluation.outputs["graphqlUrl"]
@@ -781,6 +797,40 @@ def test_conversation_example_handler_ships_from_the_installed_wheel(
     )
     assert evaluation.outputs["conversationHandlerName"] == handler["physical_name"]
     assert evaluation.outputs["cleanupFailuresQueueUrl"].startswith(f"https://sqs.{REGION}.amazonaws.com/")
+
+
+def test_conversation_example_tools_load_and_run_as_the_handler_runs_them_in_lambda(
+    evaluations: dict[str, Evaluation], tmp_path: Path
+) -> None:
+    """The archive the example deploys, unpacked as Lambda does, without the library: the handler imports the
+    example's TOOLS, a tool answers, and an unknown currency is a ToolError message for the model."""
+    archive = evaluations["conversation"].named("chat-handler-function")["inputs"]["code"]["archive"]
+    for name, member in archive.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(member["path"], tmp_path / name)
+    script = (
+        "import json, sys; sys.modules['genai_backend_components'] = None\n"
+        "from conversation_handler.handler import _executable_tools\n"
+        "from conversation_handler.executable_tools import ToolContext, ToolError\n"
+        "[tool] = _executable_tools('chat_tools')\n"
+        "context = ToolContext('owner-sub', 'conversation', 'message')\n"
+        "answer = tool.run({'amount': 10, 'currency': 'usd'}, context)\n"
+        "try:\n    tool.run({'amount': 1, 'currency': 'XYZ'}, context)\nexcept ToolError as error:\n    refused = str(error)\n"
+        "print(json.dumps({'name': tool.name, 'schema': tool.input_schema, 'answer': answer, 'refused': refused}))"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False,
+        env={key: value for key, value in os.environ.items() if key != "PYTHONPATH"},
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    report = json.loads(completed.stdout)
+    assert report["name"] == "convertCurrency" and report["schema"]["required"] == ["amount", "currency"]
+    assert report["answer"] == {
+        "amount": 10.8,
+        "currency": "USD",
+        "from": {"amount": 10.0, "currency": "EUR"},
+    }
+    assert report["refused"].startswith("unknown currency 'XYZ'")
 
 
 # ---- hosting

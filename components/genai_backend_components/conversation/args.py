@@ -1,6 +1,6 @@
 """What a ConversationRoute can be asked for: the public args every Pulumi language sees."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import NotRequired, TypedDict
 
 import pulumi
@@ -24,6 +24,21 @@ class ConversationModelSettings(TypedDict):
     """Upper bound on one answer, 1 to 200000 tokens (default 1024)."""
     temperature: NotRequired[float]
     """Sampling temperature 0 to 1; unset keeps the model's default."""
+
+
+class DataTool(TypedDict):
+    """A Query field of the API the model may call; the handler runs it with the signed-in user's own token,
+    so the API's rules for that user decide what the model reads."""
+
+    name: str
+    """Tool name the model sees: 1 to 64 letters, digits, ``_`` or ``-`` (Bedrock's rule), unique in the route,
+    e.g. ``listLeagues``."""
+    description: str
+    """What the query returns and when to use it (1 to 4,096 characters); the model decides from this text."""
+    query_field: str
+    """A field of the schema's ``Query`` that Cognito users may call, e.g. ``listLeagues``. Its arguments become
+    the tool's input schema; the query selects the return type's scalar and enum fields, nested object types
+    three levels deep."""
 
 
 class ConversationRouteArgs(TypedDict):
@@ -53,6 +68,16 @@ class ConversationRouteArgs(TypedDict):
     """... or once the batch holds this many characters (1 to 100000, default 400), whichever comes first."""
     history_message_limit: NotRequired[int]
     """Most recent messages given to the model as context (1 to 1000, default 50)."""
+    data_tools: NotRequired[Sequence[DataTool]]
+    """Queries of the API the model may call as the user (at most 50); their definitions reach the handler
+    with every turn, in a generated resolver step of at most 32,768 characters."""
+    executable_tools_code_path: NotRequired[str]
+    """A folder holding a Python package whose ``__init__.py`` defines ``TOOLS``, a list of ``ExecutableTool``
+    run by the handler; shipped beside it as ``<folder name>/`` (a Python identifier, not
+    ``conversation_handler``). Relative paths start at the program's folder."""
+    max_tool_iterations: NotRequired[int]
+    """Rounds of data or executable tool calls one answer may take, 1 to 20 (default 5); a model asking for
+    more fails the turn with ``ToolLoopLimitError`` and nothing is stored."""
     handler_timeout_seconds: NotRequired[int]
     """Lambda timeout, 30 to 900 (default 120); the handler stops streaming 5 s before it and says so."""
     handler_memory_mb: NotRequired[int]

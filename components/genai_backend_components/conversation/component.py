@@ -15,15 +15,22 @@ What it declares, and why it differs from Amplify's ``a.conversation``:
   retries off, since a retried turn would answer twice. Its role may: call the one configured model with
   ``bedrock:InvokeModelWithResponseStream`` only (it uses ConverseStream); ``GetItem`` on conversations
   and ``Query`` on messages; ``appsync:GraphQL`` on exactly the two assistant-response mutation fields.
-  It signs with that role, so no user token ever reaches it (Amplify forwards the user's JWT);
+  It signs its answers with that role, and those two fields accept no one else: their first pipeline
+  step (``resolvers/verifyHandlerCaller.function.js``, generated with the role's name) refuses any
+  other IAM caller of the account with Unauthorized. A user's token reaches it only on a route with data
+  tools, and serves only those queries (Amplify forwards the user's JWT on every turn and uses it for
+  everything);
 - data sources, pipeline functions and the packaged APPSYNC_JS resolvers (``resolvers/``), checked against
-  the API's schema, which must contain this route's SDL (``compose_conversation_schema``).
+  the API's schema, which must contain this route's SDL (``compose_conversation_schema``);
+- tools (``conversation_handler/tools.py``): data tools derived from the schema (``data_tools.py``) travel
+  in a generated ``sendMessage`` step; an executable-tools folder ships beside the handler in its archive.
 
-Per-stack values (model, prompt, inference and batching settings) reach only the handler, through its
-environment; resolvers need none.
+Per-stack values (model, prompt, inference, batching and tool-loop settings) reach only the handler,
+through its environment; resolvers need none but the data tools' definitions.
 """
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pulumi
 import pulumi_aws as aws
@@ -38,17 +45,14 @@ from ..graphql import (
     declare_resolvers,
 )
 from ..package import component_options, component_type
-from ..table import GlobalSecondaryIndex, Table, TableArgs
+from ..table import Table
 from ..validation import check_args
 from .args import ConversationRouteArgs
 from .checks import MAX_EVENT_AGE_SECONDS, ConversationRouteModel
 from .cleanup import MessageCleanup, declare_message_cleanup
-from .wiring import HANDLER_DIRECTORY, resolver_plan
+from .tables import OWNER_UPDATED_AT_INDEX, conversation_table_args, message_table_args
+from .wiring import HANDLER_DIRECTORY, HANDLER_PACKAGE, handler_caller_check_code, resolver_plan
 
-OWNER_UPDATED_AT_INDEX = "byOwnerUpdatedAt"
-"""Also named in resolvers/listConversations.js."""
-CONVERSATIONS_STREAM_VIEW = "KEYS_ONLY"
-"""The cleanup needs only (owner, id) of a deleted conversation, so the stream carries no content."""
 CONVERSATION_TABLE_ACTIONS = (
     "dynamodb:DeleteItem",
     "dynamodb:GetItem",
@@ -57,7 +61,6 @@ CONVERSATION_TABLE_ACTIONS = (
 )
 MESSAGE_TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query")
 """GetItem because a retried answer's conditional put fails and AppSync reads the stored item to see it is the same."""
-HANDLER_PACKAGE = HANDLER_DIRECTORY.name
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,7 @@ class ConversationRoute(pulumi.ComponentResource):
     ) -> None:
         spec = check_args(ConversationRouteModel, "ConversationRouteArgs", args)
         names = spec.names
-        functions, resolvers = resolver_plan(names)
+        tools_code = spec.tools_code() if spec.data_tools else None
         sources = names.data_sources
         super().__init__(
             component_type("ConversationRoute"), name, None, component_options("ConversationRoute", opts)
@@ -130,12 +133,18 @@ class ConversationRoute(pulumi.ComponentResource):
             "BATCH_MILLISECONDS": str(spec.batch_milliseconds),
             "BATCH_CHARACTERS": str(spec.batch_characters),
             "HISTORY_MESSAGE_LIMIT": str(spec.history_message_limit),
+            "MAX_TOOL_ITERATIONS": str(spec.max_tool_iterations),
         }
+        extra_code_paths = []
+        if spec.executable_tools_code_path is not None:
+            extra_code_paths.append(spec.executable_tools_code_path)
+            environment["EXECUTABLE_TOOLS_MODULE"] = Path(spec.executable_tools_code_path).resolve().name
         self.handler = LoggedFunction(
             f"{name}-handler",
             LoggedFunctionArgs(
                 code_path=str(HANDLER_DIRECTORY),
                 handler=f"{HANDLER_PACKAGE}.handler.handler",
+                **({"extra_code_paths": extra_code_paths} if extra_code_paths else {}),
                 memory_size=spec.handler_memory_mb,
                 timeout=spec.handler_timeout_seconds,
                 environment=environment,
@@ -224,6 +233,13 @@ class ConversationRoute(pulumi.ComponentResource):
             )
             for source, model_spec in data_sources.items()
         }
+        # Both answer mutations start with a step that accepts only this handler role's sessions: the IAM
+        # grant above lets the handler in, but any principal with its own appsync:GraphQL grant would pass
+        # IAM too. The role's name is known once the role exists; account and name are stable, so is the code.
+        caller_check = pulumi.Output.all(spec.account_id, self.handler.role.name).apply(
+            lambda values: handler_caller_check_code(spec.partition, values[0], values[1])
+        )
+        functions, resolvers = resolver_plan(names, tools_code, handler_caller_code=caller_check)
         declared = declare_resolvers(name, spec.api_id, resolvers, functions, self.data_sources, self)
         self.functions = declared.functions
         self.resolvers = declared.resolvers
@@ -253,31 +269,8 @@ class ConversationRoute(pulumi.ComponentResource):
         )
 
     def _declare_tables(self, name: str, spec: ConversationRouteModel) -> _Tables:
-        tags = {"tags": spec.tags} if spec.tags is not None else {}
-        conversations = Table(
-            f"{name}-conversations",
-            TableArgs(
-                hash_key="owner",
-                range_key="id",
-                attribute_types={"owner": "S", "id": "S", "updatedAt": "S"},
-                global_secondary_indexes=[
-                    GlobalSecondaryIndex(name=OWNER_UPDATED_AT_INDEX, hash_key="owner", range_key="updatedAt")
-                ],
-                protect_data=spec.protect_data,
-                stream_view_type=CONVERSATIONS_STREAM_VIEW,
-                **tags,
-            ),
-            opts=pulumi.ResourceOptions(parent=self),
+        child = pulumi.ResourceOptions(parent=self)
+        return _Tables(
+            Table(f"{name}-conversations", conversation_table_args(spec.protect_data, spec.tags), opts=child),
+            Table(f"{name}-messages", message_table_args(spec.protect_data, spec.tags), opts=child),
         )
-        messages = Table(
-            f"{name}-messages",
-            TableArgs(
-                hash_key="conversationId",
-                range_key="createdAtId",
-                attribute_types={"conversationId": "S", "createdAtId": "S"},
-                protect_data=spec.protect_data,
-                **tags,
-            ),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        return _Tables(conversations, messages)

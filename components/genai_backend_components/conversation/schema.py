@@ -1,9 +1,10 @@
 """GraphQL SDL of an Amplify-compatible conversation route, and its composition into a base schema.
 
 The protocol, as Amplify's own client uses it for route ``chat`` (read in @aws-amplify/data-schema
-1.26 ``src/runtime/internals/ai/*`` and ``APIClient.generateGraphQLDocument``; the client writes
-every document from ``model_introspection.conversations.chat``, which ``client_config.model_introspection``
-derives from this SDL):
+1.26.2, the version aws-amplify 6.22.1 installs: ``dist/esm/runtime/internals/ai/*`` and
+``APIClient.generateGraphQLDocument``; the client writes every document from
+``model_introspection.conversations.chat``, which ``client_config.model_introspection`` derives from this
+SDL):
 
 - ``client.conversations.chat.create({name?, metadata?})`` ->
   ``mutation($input: CreateConversationChatInput!) { createConversationChat(input: $input) {..} }``
@@ -34,6 +35,27 @@ part is ``{id, owner, conversationId, associatedUserMessageId, contentBlockIndex
 contentBlockDeltaIndex, contentBlockToolUse, contentBlockDoneAtIndex, stopReason, errors [{message,
 errorType}], p}`` (Amplify's UI orders text chunks by contentBlockDeltaIndex, ignores parts with a
 truthy contentBlockDoneAtIndex, and ends the turn on stopReason).
+
+How the client (de)serializes (``conversationMessageSerializers``/``Deserializers``,
+``conversationStreamEventDeserializers``): ``aiContext`` and a toolResult's ``json`` are sent
+JSON.stringify'd (AWSJSON); ``toolConfiguration`` is sent as ``{tools: [{toolSpec: {name, description,
+inputSchema: {json: <JSON text>}}}]}`` from the app's ``{tools: {<name>: {description, inputSchema:
+{json}}}}``; image/document bytes travel base64; read back, a toolUse's ``input`` and a toolResult's
+``json`` are JSON.parse'd (so they must arrive as AWSJSON text), and a stream part becomes ``{id,
+conversationId, associatedUserMessageId, contentBlockIndex, contentBlockDoneAtIndex,
+contentBlockDeltaIndex, text: contentBlockText, toolUse: contentBlockToolUse (input parsed),
+stopReason}`` with nulls removed, or ``{id, conversationId, associatedUserMessageId, errors}``.
+
+What the UI reads (@aws-amplify/ui-react-ai 1.5.2, ``dist/esm/hooks/*``; it needs nothing the client does
+not already select): ``useAIConversation(route, {id?, onInitialize?, onMessage?})`` calls
+``conversations[route].get({id})`` or ``.create()`` (no arguments), ``conversation.listMessages({nextToken})``
+until ``nextToken`` is null, ``conversation.onStreamEvent``, and ``conversation.sendMessage(input)`` with
+the app's ``{content, aiContext?, toolConfiguration?}``. From each stream event it uses ``id`` (the
+assistant message being built), ``conversationId``, ``contentBlockIndex``, ``contentBlockDeltaIndex`` (chunk
+order), ``contentBlockDoneAtIndex`` (a truthy one is skipped), ``text`` or ``toolUse`` (a block holding a
+toolUse is shown as ``{toolUse}``; never chunked) and ``stopReason`` (ends the turn: ``onMessage`` gets the
+assembled content); ``error`` events set its error state from ``errors``. ``useAIGeneration(route)`` calls
+``generations[route](input)`` and reads ``{data, errors}``.
 
 Only the handler (IAM) calls ``createAssistantResponseStreamChat(input:
 CreateConversationMessageChatAssistantStreamingInput!)`` (published to the subscription) and

@@ -70,6 +70,10 @@ class LoggedFunctionArgs(TypedDict):
     (caches, tests and requirements files left out). Relative paths start at the program's folder."""
     handler: str
     """``<package>.<module>.<function>``, e.g. ``league.handler.handler``; the module must be in code_path."""
+    extra_code_paths: NotRequired[Sequence[str]]
+    """More folders shipped beside code_path's package, each as ``<folder name>/...`` by the same rules (e.g.
+    a package of tools the handler imports). Each folder name is a Python identifier, unique among them and
+    code_path's; at most 10."""
     runtime: NotRequired[Runtime]
     """Python runtime; default python3.13. A dependency layer must be built for the same version."""
     memory_size: NotRequired[int]

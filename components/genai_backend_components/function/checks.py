@@ -14,6 +14,7 @@ from .packaging import code_members
 MEMORY_RANGE = (128, 10240)
 TIMEOUT_RANGE = (1, 900)
 MAX_LAYERS = 5
+MAX_EXTRA_CODE_PATHS = 10
 RESERVED_ENVIRONMENT_KEYS = frozenset(
     {
         "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_DEFAULT_REGION", "AWS_EXECUTION_ENV", "AWS_REGION",
@@ -50,6 +51,9 @@ def _code_folder(value: str) -> str:
 class LoggedFunctionModel(ArgsModel):
     code_path: Annotated[StrictStr, AfterValidator(_code_folder)]
     handler: Text
+    extra_code_paths: tuple[Annotated[StrictStr, AfterValidator(_code_folder)], ...] = Field(
+        default=(), max_length=MAX_EXTRA_CODE_PATHS
+    )
     runtime: Runtime = Runtime.PYTHON_3_13
     memory_size: whole_number_in(*MEMORY_RANGE) = 256
     timeout: whole_number_in(*TIMEOUT_RANGE) = 10
@@ -70,8 +74,29 @@ class LoggedFunctionModel(ArgsModel):
         return Path(self.code_path).resolve().name
 
     def members(self) -> dict[str, Path]:
-        """The files the function ships (see ``packaging.code_members``)."""
-        return code_members(Path(self.code_path), self.package)
+        """The files the function ships (see ``packaging.code_members``): code_path's package, then each
+        extra folder as its own top-level package."""
+        members = code_members(Path(self.code_path), self.package)
+        for folder in self.extra_code_paths:
+            members.update(code_members(Path(folder), Path(folder).resolve().name))
+        return dict(sorted(members.items()))
+
+    def _package_problems(self) -> list[Problem]:
+        """Two folders of one name would overwrite each other's files in the archive."""
+        seen = {self.package: "code_path"}
+        problems = []
+        for index, folder in enumerate(self.extra_code_paths):
+            name = Path(folder).resolve().name
+            if name in seen:
+                problems.append(
+                    Problem(
+                        f"extra_code_paths[{index}]",
+                        f"ships as package {name!r}, like {seen[name]}; rename one of the folders",
+                    )
+                )
+            else:
+                seen[name] = f"extra_code_paths[{index}]"
+        return problems
 
     def cross_problems(self) -> list[Problem]:
         problems = [
@@ -81,6 +106,9 @@ class LoggedFunctionModel(ArgsModel):
             for field in ("application_log_level", "system_log_level")
             if self.log_format is LogFormat.TEXT and getattr(self, field) is not None
         ]
+        package_problems = self._package_problems()
+        if package_problems:
+            return problems + package_problems
         members = self.members()
         module, _, function_name = self.handler.rpartition(".")
         if not module or not function_name or f"{module.replace('.', '/')}.py" not in members:

@@ -3,6 +3,10 @@
 Resolver files are the same for every stack; values that differ (model id, system prompt, inference
 settings) are written into a tiny generated pipeline step instead of into the files, so no one edits
 resolver code per stack and the values show up in a preview diff of that one step.
+
+A packaged step whose logic is fixed but which needs one per-stack string (e.g. the conversation route's
+handler-role check) is a lintable template instead: ``replace_string_constant`` swaps the value of its one
+``const NAME = '...';`` line.
 """
 
 import json
@@ -11,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 _STASH_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+_CONSTANT_NAME = re.compile(r"^[A-Z_][A-Z0-9_]{0,63}$")
 
 
 def stash_settings_code(stash_key: str, values: Mapping[str, Any]) -> str:
@@ -33,3 +38,27 @@ def stash_settings_code(stash_key: str, values: Mapping[str, Any]) -> str:
         "  return ctx.prev.result;\n"
         "}\n"
     )
+
+
+def replace_string_constant(template: str, name: str, value: str) -> str:
+    """``template`` (APPSYNC_JS code) with its line ``const <name> = '<placeholder>';`` holding ``value``.
+
+    The line must occur exactly once, starting a line, with a single-quoted placeholder: a template edited
+    so that the constant moved, was renamed or appears twice fails here, at synth time, rather than
+    deploying the placeholder. ``value`` is written as a JSON string, which is a valid JavaScript string
+    literal for any text (``ensure_ascii`` also escapes U+2028/U+2029).
+    """
+    if not _CONSTANT_NAME.match(name):
+        raise ValueError(
+            f"name {name!r} must be an upper-case JavaScript identifier of at most 64 characters"
+        )
+    if not isinstance(value, str):
+        raise TypeError(f"value for {name} must be a string, got {type(value).__name__}")
+    line = re.compile(rf"^const {name} = '[^'\\\n]*';$", re.MULTILINE)
+    found = line.findall(template)
+    if len(found) != 1:
+        raise ValueError(
+            f"the template must hold exactly one line \"const {name} = '...';\", found {len(found)}"
+        )
+    literal = json.dumps(value, ensure_ascii=True)
+    return line.sub(lambda _: f"const {name} = {literal};", template)

@@ -25,6 +25,15 @@ const message = {
   toolConfiguration: null, associatedUserMessageId: null, createdAt: stamp, updatedAt: stamp,
 };
 const answer = { ...message, id: 'msg-2', role: 'assistant', content: [{ text: 'Arsenal.' }], associatedUserMessageId: 'msg-1' };
+// A turn that ended with a client tool, and the UI's answer, as listMessages returns them on the wire
+// (AWSJSON as text): the stored toolUse block, then the user's toolResult.
+const toolAnswer = {
+  ...message, id: 'msg-3', role: 'assistant', associatedUserMessageId: 'msg-1',
+  content: [{ text: 'Opening.' }, { toolUse: { toolUseId: 'c-1', name: 'lookupTeam', input: '{"name":"Arsenal"}' } }],
+};
+const toolReply = {
+  ...message, id: 'msg-4', content: [{ toolResult: { toolUseId: 'c-1', status: null, content: [{ json: '{"shown":true}', text: null }] } }],
+};
 const CANNED = {
   [`createConversation${suffix}`]: conversation,
   [`getConversation${suffix}`]: conversation,
@@ -32,9 +41,10 @@ const CANNED = {
   [`deleteConversation${suffix}`]: conversation,
   [`listConversation${suffix}s`]: { items: [conversation], nextToken: null },
   [`sendMessage${suffix}`]: message,
-  [`listConversationMessage${suffix}s`]: { items: [message, answer], nextToken: null },
+  [`listConversationMessage${suffix}s`]: { items: [message, answer, toolAnswer, toolReply], nextToken: null },
 };
-// What createAssistantResponseStream<Route> publishes: a text batch, then a failed turn's errors.
+// What createAssistantResponseStream<Route> publishes: a text batch, a client tool's toolUse block and the
+// turn's end (stopReason tool_use), then a failed turn's errors.
 const PUBLISHED = input.published;
 
 const requests = [];
@@ -81,6 +91,11 @@ const sentRich = await chat.sendMessage({
   },
 });
 report.results.sendRich = sentRich.errors ?? null;
+// The UI answers the client tool: a toolResult block whose json the client serializes to AWSJSON.
+const sentToolResult = await chat.sendMessage({
+  content: [{ toolResult: { toolUseId: 'c-1', content: [{ json: { shown: true } }] } }],
+});
+report.results.sendToolResult = sentToolResult.errors ?? null;
 report.results.listMessages = (await chat.listMessages()).data.map((item) => ({ id: item.id, role: item.role, content: item.content }));
 report.results.delete = (await route.delete({ id: 'conv-1' })).data?.id ?? null;
 

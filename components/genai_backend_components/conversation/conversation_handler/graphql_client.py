@@ -1,9 +1,12 @@
-"""Calls the AppSync GraphQL endpoint as the function's IAM role (SigV4, service ``appsync``).
+"""Calls the AppSync GraphQL endpoint: as the function's IAM role (SigV4, service ``appsync``), or as the user.
 
-Amplify's handler forwards the user's JWT and calls AppSync with it, so a user token travels into
-the function, its event, and (at DEBUG) its logs. Here the function signs with its own role, which
-may call exactly the two assistant-response mutations (IAM ``appsync:GraphQL`` on those field ARNs),
-and no user token ever reaches the function. Only stdlib and botocore (in the Lambda runtime) are used.
+Answers go out signed with the function's own role, which may call exactly the two assistant-response
+mutations (IAM ``appsync:GraphQL`` on those field ARNs). Amplify's handler sends everything with the
+user's JWT instead; here the user's token is used for one thing only, a data tool's query
+(``execute(..., user_token=...)``), so the API's own rules for that user apply to what the model reads.
+The token reaches the function only for routes with data tools (invokeHandler.function.js), is sent
+only to this API's endpoint, and is never logged or stored. Only stdlib and botocore (in the Lambda
+runtime) are used.
 
 Nothing sent or received is logged: the body carries the user's conversation.
 """
@@ -34,10 +37,14 @@ Transport = Callable[[urllib.request.Request, float], tuple[int, bytes]]
 class GraphqlRequestError(Exception):
     """AppSync refused the request or answered with GraphQL errors (their types, never their data)."""
 
-    def __init__(self, message: str, error_types: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, message: str, error_types: frozenset[str] = frozenset(), details: tuple[str, ...] = ()
+    ) -> None:
         super().__init__(message)
         # The errorType of every GraphQL error: lets a caller tell an expected refusal from a fault.
         self.error_types = error_types
+        # The errors' messages, for a data tool's result (the model reads them); never logged.
+        self.details = details
 
 
 def urllib_transport(request: urllib.request.Request, timeout_seconds: float) -> tuple[int, bytes]:
@@ -73,25 +80,31 @@ class GraphqlClient:
         self._timeout_seconds = timeout_seconds
         self._sleep = sleep
 
-    def _signed_request(self, body: bytes) -> urllib.request.Request:
-        unsigned = AWSRequest(
-            method="POST",
-            url=self._url,
-            data=body,
-            headers={"Content-Type": "application/json", "Accept": "application/json"},
-        )
+    def _request(self, body: bytes, user_token: str | None) -> urllib.request.Request:
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if user_token is not None:
+            # AppSync's Cognito user pools mode takes the bare token in Authorization (as Amplify's client sends it).
+            return urllib.request.Request(
+                self._url, data=body, headers={**headers, "Authorization": user_token}, method="POST"
+            )
+        unsigned = AWSRequest(method="POST", url=self._url, data=body, headers=headers)
         # Credentials are fetched per request: Lambda's role credentials rotate during long-lived containers.
         SigV4Auth(self._credentials(), SIGNING_SERVICE, self._region).add_auth(unsigned)
         return urllib.request.Request(
             self._url, data=body, headers=dict(unsigned.headers.items()), method="POST"
         )
 
-    def execute(self, query: str, variables: Mapping[str, Any]) -> dict[str, Any]:
-        """Returns ``data``; raises GraphqlRequestError on HTTP failure or GraphQL errors."""
+    def execute(
+        self, query: str, variables: Mapping[str, Any], *, user_token: str | None = None
+    ) -> dict[str, Any]:
+        """Returns ``data``; raises GraphqlRequestError on HTTP failure or GraphQL errors.
+
+        Signed with the function's role, or sent with ``user_token`` (a data tool's query as the user).
+        """
         body = json.dumps({"query": query, "variables": dict(variables)}, ensure_ascii=False).encode("utf-8")
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                status, payload = self._transport(self._signed_request(body), self._timeout_seconds)
+                status, payload = self._transport(self._request(body, user_token), self._timeout_seconds)
             except (urllib.error.URLError, TimeoutError) as failure:
                 status, payload = 0, b""
                 reason = type(failure).__name__
@@ -106,8 +119,11 @@ class GraphqlClient:
         answer = json.loads(payload)
         errors = answer.get("errors")
         if errors:
-            kinds = frozenset(str(error.get("errorType")) for error in errors if isinstance(error, Mapping))
+            listed = [error for error in errors if isinstance(error, Mapping)]
+            kinds = frozenset(str(error.get("errorType")) for error in listed)
             raise GraphqlRequestError(
-                f"AppSync returned GraphQL errors of type(s) {', '.join(sorted(kinds))}", error_types=kinds
+                f"AppSync returned GraphQL errors of type(s) {', '.join(sorted(kinds))}",
+                error_types=kinds,
+                details=tuple(str(error.get("message", "")) for error in listed),
             )
         return answer.get("data") or {}

@@ -1,30 +1,35 @@
 """Conversation handler: answers one user message of an Amplify-style conversation route.
 
 Invocation: asynchronous (``invocationType: 'Event'``) by the ``sendMessage<Route>`` resolver, after
-it stored the user message, with the payload::
+it stored the user message, with the payload (turn_event.py)::
 
-    {"conversationId": "<uuid>", "currentMessageId": "<uuid>", "owner": "<Cognito sub>"}
+    {"conversationId": "<uuid>", "currentMessageId": "<uuid>", "owner": "<Cognito sub>",
+     "toolsConfiguration": {...}, "request": {"headers": {"authorization": "..."}}}
 
-The user's token is NOT part of the payload (Amplify forwards it; see graphql_client.py). What the
-handler sends back, both through AppSync signed with its IAM role:
+The last two only for a route with data tools: their definitions, and the caller's token, used for
+those queries alone (see graphql_client.py). What the handler sends back, through AppSync signed with
+its IAM role:
 
 - ``createAssistantResponseStream<Route>(input: CreateConversationMessage<Route>AssistantStreamingInput!)``
   with ``input = {conversationId, associatedUserMessageId, owner, contentBlockIndex?,
-  contentBlockDeltaIndex?, contentBlockText?, contentBlockDoneAtIndex?, stopReason?, errors?}``,
-  once per batch (streaming.py); subscribers of ``onCreateAssistantResponse<Route>(conversationId)``
-  whose sub equals ``owner`` receive it;
+  contentBlockDeltaIndex?, contentBlockText?, contentBlockToolUse?, contentBlockDoneAtIndex?,
+  stopReason?, errors?}``, once per batch (streaming.py); subscribers of
+  ``onCreateAssistantResponse<Route>(conversationId)`` whose sub equals ``owner`` receive it;
 - ``createAssistantResponse<Route>(input: CreateConversationMessage<Route>AssistantInput!)`` with
-  ``input = {conversationId, associatedUserMessageId, owner, content: [{text}], createdAt}``, once
-  per answer, which stores the assistant message; ``createdAt`` is the user message's own stored
-  createdAt, so the answer's key derives from the message it answers and a resend, or a duplicate
-  event for the same message, cannot store a second answer (see turn.py).
+  ``input = {conversationId, associatedUserMessageId, owner, content, createdAt}``, once per answer,
+  which stores the assistant message; ``createdAt`` is the user message's own stored createdAt, so the
+  answer's key derives from the message it answers and a resend, or a duplicate event for the same
+  message, cannot store a second answer (see turn.py).
+
+The route's executable tools (``EXECUTABLE_TOOLS_MODULE``, executable_tools.py) are imported on the
+first turn of a cold start and kept while warm.
 
 The returned ``status`` is ``answered``, ``failed``, ``duplicate`` (the message was already answered:
 no model call, nothing sent) or ``rejected`` (the payload is not a turn event).
 
 Logging: stdlib ``logging`` only (the Lambda runtime formats JSON and applies the configured level).
-INFO and above carry ids, counts and error codes; message text, prompts and model output are never
-logged at any level, and DEBUG adds sizes and counts only.
+INFO and above carry ids, counts, tool names and error codes; message text, prompts, model output, tool
+input and results, and the user's token are never logged at any level; DEBUG adds sizes and counts only.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ import logging
 import time
 from typing import Any
 
+from .executable_tools import ExecutableTool, load_executable_tools
 from .graphql_client import GraphqlClient
 from .settings import HandlerSettings, load_settings
 from .turn import InvalidTurnEventError, Turn, TurnEvent
@@ -47,6 +53,12 @@ DEADLINE_MARGIN_MILLISECONDS = 5_000
 @functools.cache
 def _settings() -> HandlerSettings:
     return load_settings()
+
+
+@functools.cache
+def _executable_tools(module_name: str | None) -> tuple[ExecutableTool, ...]:
+    """Imported once per cold start; a failure is not cached, so every turn reports it (turn.py)."""
+    return load_executable_tools(module_name)
 
 
 @functools.cache
@@ -84,6 +96,7 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
         graphql=graphql,
         clock=time.monotonic,
         time_left=lambda: context.get_remaining_time_in_millis() > DEADLINE_MARGIN_MILLISECONDS,
+        executable_tools=lambda: _executable_tools(settings.executable_tools_module),
     )
     report = turn.run(turn_event)
     return {"status": report.status, "errorType": report.error_type, "partsSent": report.parts_sent}

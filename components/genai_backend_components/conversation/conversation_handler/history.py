@@ -11,7 +11,15 @@ Reconciliation (Bedrock requires user/assistant alternation, starting with the u
 - a user message without an answer is skipped (its turn failed or is still running elsewhere),
   except the current one, which ends the list (messages sent after it belong to later turns);
 - a user message's ``aiContext`` is appended as one more text block, as Amplify does;
-- tool blocks are dropped (see tools.py) and consecutive messages of one role are merged.
+- consecutive messages of one role are merged;
+- tool blocks are kept in pairs (Bedrock refuses anything else): an answer's ``toolUse`` (a client tool
+  the turn ended with) stays when the next user message holds its ``toolResult`` (the UI's answer), and a
+  ``toolResult`` stays right after its ``toolUse``; unpaired blocks are dropped (a tool the UI never
+  answered, a result whose question fell out of the history window). A message's toolResult blocks come
+  first in it, as Anthropic's models require.
+
+``client_tool_declarations`` reads the client tools the frontend declared (``toolConfiguration`` of the
+user messages), so a turn can offer them and declare again those its history uses (tools.py).
 """
 
 from __future__ import annotations
@@ -25,6 +33,8 @@ from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
+
+from .tools import ToolSpec, client_tool_specs
 
 logger = logging.getLogger(__name__)
 
@@ -113,11 +123,56 @@ def _decoded_bytes(encoded: Any, where: str) -> bytes:
         raise HistoryError(f"{where}.source.bytes is not base64") from None
 
 
+def _json_value(value: Any, where: str) -> Any:
+    """An AWSJSON value as stored: AppSync stores it parsed, but a string is read as JSON too."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            raise HistoryError(f"{where} is not JSON") from None
+    return value
+
+
+def _tool_use_block(tool_use: Mapping[str, Any], where: str) -> dict[str, Any]:
+    tool_input = _json_value(tool_use.get("input"), f"{where}.toolUse.input")
+    return {
+        "toolUse": {
+            "toolUseId": tool_use.get("toolUseId"),
+            "name": tool_use.get("name"),
+            "input": tool_input if isinstance(tool_input, dict) else {},
+        }
+    }
+
+
+def _tool_result_block(tool_result: Mapping[str, Any], where: str) -> dict[str, Any]:
+    content = []
+    for position, part in enumerate(tool_result.get("content") or []):
+        part_where = f"{where}.toolResult.content[{position}]"
+        if not isinstance(part, Mapping):
+            continue
+        if part.get("json") is not None:
+            content.append({"json": _json_value(part["json"], part_where)})
+        elif isinstance(part.get("text"), str):
+            content.append({"text": part["text"]})
+        elif (converted := _bedrock_block(part, part_where)) is not None:
+            content.append(converted)
+    result: dict[str, Any] = {"toolUseId": tool_result.get("toolUseId"), "content": content}
+    if tool_result.get("status") in ("success", "error"):
+        result["status"] = tool_result["status"]
+    return {"toolResult": result}
+
+
 def _bedrock_block(block: Mapping[str, Any], where: str) -> dict[str, Any] | None:
     """One stored AmplifyAIContentBlock as a Bedrock ContentBlock; None for blocks the turn drops."""
     text = block.get("text")
     if isinstance(text, str) and text:
         return {"text": text}
+    tool_use = block.get("toolUse")
+    if isinstance(tool_use, Mapping):
+        return _tool_use_block(tool_use, where)
+    tool_result = block.get("toolResult")
+    if isinstance(tool_result, Mapping):
+        return _tool_result_block(tool_result, where)
     image = block.get("image")
     if isinstance(image, Mapping):
         source = image.get("source") or {}
@@ -178,14 +233,70 @@ def model_messages(items: Sequence[Mapping[str, Any]], current_message_id: str) 
             ordered.append({"role": "assistant", "content": _content(answer)})
     if not found_current:
         raise HistoryError("the current message is not in the conversation's recent history")
-    if not ordered[-1]["content"]:
-        raise HistoryError("the current message has no text, image or document content")
+    paired = _paired(_merged(ordered))
+    if not paired or paired[-1]["role"] != "user" or not paired[-1]["content"]:
+        raise HistoryError("the current message has no text, image, document or answered tool content")
+    return _merged(paired)
+
+
+def _merged(messages: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Empty messages dropped, consecutive messages of one role joined; toolResult blocks first."""
     merged: list[dict[str, Any]] = []
-    for message in ordered:
+    for message in messages:
         if not message["content"]:
             continue
         if merged and merged[-1]["role"] == message["role"]:
-            merged[-1]["content"].extend(message["content"])
+            merged[-1] = {"role": message["role"], "content": [*merged[-1]["content"], *message["content"]]}
         else:
-            merged.append(message)
+            merged.append({"role": message["role"], "content": list(message["content"])})
+    for message in merged:
+        message["content"].sort(key=lambda block: "toolResult" not in block)
     return merged
+
+
+def _ids(message: Mapping[str, Any] | None, kind: str) -> set[Any]:
+    if message is None:
+        return set()
+    return {block[kind]["toolUseId"] for block in message["content"] if kind in block}
+
+
+def _paired(messages: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Only tool blocks Bedrock accepts: a toolUse answered by the next message, a toolResult of the previous."""
+    kept = []
+    for index, message in enumerate(messages):
+        before = messages[index - 1] if index > 0 else None
+        after = messages[index + 1] if index + 1 < len(messages) else None
+        if message["role"] == "assistant":
+            allowed, kind = _ids(message, "toolUse") & _ids(after, "toolResult"), "toolUse"
+        else:
+            allowed, kind = _ids(before, "toolUse") & _ids(message, "toolResult"), "toolResult"
+        content = [
+            block
+            for block in message["content"]
+            if not ("toolUse" in block or "toolResult" in block)
+            or (kind in block and block[kind]["toolUseId"] in allowed)
+        ]
+        kept.append({"role": message["role"], "content": content})
+    return kept
+
+
+def tool_names_used(messages: Sequence[Mapping[str, Any]]) -> set[str]:
+    """Names of the tools the model messages' toolUse blocks call."""
+    return {
+        block["toolUse"]["name"] for message in messages for block in message["content"] if "toolUse" in block
+    }
+
+
+def client_tool_declarations(
+    items: Sequence[Mapping[str, Any]], current_message_id: str
+) -> tuple[list[ToolSpec], dict[str, ToolSpec]]:
+    """The client tools the current message declares, and every earlier declaration by name (the latest)."""
+    earlier: dict[str, ToolSpec] = {}
+    for item in items:
+        if item.get("role") != "user":
+            continue
+        specs = client_tool_specs(item.get("toolConfiguration"))
+        if item.get("id") == current_message_id:
+            return specs, earlier
+        earlier.update({spec.name: spec for spec in specs})
+    return [], earlier

@@ -26,14 +26,20 @@ TEMPERATURE = "TEMPERATURE"
 BATCH_MILLISECONDS = "BATCH_MILLISECONDS"
 BATCH_CHARACTERS = "BATCH_CHARACTERS"
 HISTORY_LIMIT = "HISTORY_MESSAGE_LIMIT"
+MAX_TOOL_ITERATIONS = "MAX_TOOL_ITERATIONS"
+EXECUTABLE_TOOLS_MODULE = "EXECUTABLE_TOOLS_MODULE"
 REGION = "AWS_REGION"
 
 ALL_VARIABLES = (
     CONVERSATIONS_TABLE, MESSAGES_TABLE, GRAPHQL_URL, STREAM_MUTATION, STREAM_INPUT_TYPE, RESPONSE_MUTATION,
     RESPONSE_INPUT_TYPE, MODEL_ID, SYSTEM_PROMPT, MAX_TOKENS, TEMPERATURE, BATCH_MILLISECONDS,
-    BATCH_CHARACTERS, HISTORY_LIMIT,
+    BATCH_CHARACTERS, HISTORY_LIMIT, MAX_TOOL_ITERATIONS,
 )  # fmt: skip
 """Every variable the component must set (AWS_REGION comes from the Lambda runtime itself)."""
+OPTIONAL_VARIABLES = (EXECUTABLE_TOOLS_MODULE,)
+"""Set only for a route with executable tools: the package name of its tools folder."""
+MAX_TOOL_ITERATIONS_RANGE = (1, 20)
+"""Rounds of tool calls one answer may take; the component checks the same range."""
 
 
 class SettingsError(ValueError):
@@ -70,6 +76,10 @@ class HandlerSettings:
     """... or once it holds this many characters, whichever comes first."""
     history_limit: int
     """Most recent stored messages read as context for the model (bounds cost and latency)."""
+    max_tool_iterations: int
+    """Rounds of data or executable tool calls one answer may take; one more fails the turn."""
+    executable_tools_module: str | None
+    """Package holding the route's executable tools (``TOOLS``), shipped beside the handler; None: none."""
     region: str
     """Region of the function; Bedrock and AppSync are called in it."""
 
@@ -105,6 +115,15 @@ def _temperature(environment: Mapping[str, str]) -> float | None:
     return value
 
 
+def _module_name(environment: Mapping[str, str]) -> str | None:
+    text = environment.get(EXECUTABLE_TOOLS_MODULE, "").strip()
+    if not text:
+        return None
+    if not text.isidentifier():
+        raise SettingsError(f"{EXECUTABLE_TOOLS_MODULE}: {text!r} is not a Python package name")
+    return text
+
+
 def load_settings(environment: Mapping[str, str] | None = None) -> HandlerSettings:
     """Reads and checks every variable; ``environment`` defaults to ``os.environ`` (tests pass a dict)."""
     source = os.environ if environment is None else environment
@@ -123,5 +142,7 @@ def load_settings(environment: Mapping[str, str] | None = None) -> HandlerSettin
         batch_milliseconds=_integer(source, BATCH_MILLISECONDS, 0, 60_000),
         batch_characters=_integer(source, BATCH_CHARACTERS, 1, 100_000),
         history_limit=_integer(source, HISTORY_LIMIT, 1, 1_000),
+        max_tool_iterations=_integer(source, MAX_TOOL_ITERATIONS, *MAX_TOOL_ITERATIONS_RANGE),
+        executable_tools_module=_module_name(source),
         region=_required(source, REGION),
     )

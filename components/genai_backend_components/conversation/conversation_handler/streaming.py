@@ -10,12 +10,17 @@ pass-through (no storage); the finished answer is stored once (see turn.py).
 Parts sent for one text block ``b`` (field names of the stream mutation's input, protocol of
 @aws-amplify/ui-react-ai ``useAIConversation``): ``{contentBlockIndex: b, contentBlockDeltaIndex:
 d, contentBlockText}`` for d = 0, 1, ... (the client orders chunks by d), then ``{contentBlockIndex:
-b, contentBlockDoneAtIndex: last d}``. The turn's final ``{stopReason}`` part is sent by the turn
-after the answer is stored, so a client that reloads on it finds the message.
+b, contentBlockDoneAtIndex: last d}``. A client tool's ``toolUse`` block is sent whole, as Amplify's
+handler sends it: ``{contentBlockIndex: b, contentBlockToolUse: <JSON of {toolUseId, name, input}>}``.
+The toolUse blocks of data and executable tools stay inside the handler (the client sees their outcome
+in the text that follows). ``b`` counts the blocks the client sees, across every model call of a turn,
+so a tool loop's answers continue one message. The turn's final ``{stopReason}`` part is sent by the
+turn after the answer is stored, so a client that reloads on it finds the message.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -44,11 +49,17 @@ class BatchPolicy:
 
 @dataclass
 class StreamedAnswer:
-    """What the stream produced: the content to store, why the model stopped, and how much was sent."""
+    """What one model call produced: what the client saw, what the model said, why it stopped."""
 
     content: list[dict[str, Any]] = field(default_factory=list)
+    """Blocks the client saw (text, client toolUse), to store with the answer."""
+    model_content: list[dict[str, Any]] = field(default_factory=list)
+    """The assistant message as the model sent it (text and every toolUse), for the next model call."""
+    tool_uses: list[dict[str, Any]] = field(default_factory=list)
+    """Every ``toolUse`` block: ``{toolUseId, name, input}``."""
     stop_reason: str | None = None
-    last_block_index: int = 0
+    last_block_index: int | None = None
+    """Client block index of the last block the client saw; None when it saw none."""
     parts_sent: int = 0
     deltas_received: int = 0
     output_tokens: int | None = None
@@ -65,8 +76,29 @@ class _TextBlock:
         self.text: list[str] = []
 
 
+class _ToolUseBlock:
+    """A toolUse block being received: its id, name and the JSON fragments of its input."""
+
+    def __init__(self, start: Mapping[str, Any]) -> None:
+        self.tool_use_id = str(start.get("toolUseId", ""))
+        self.name = str(start.get("name", ""))
+        self.input_parts: list[str] = []
+
+    def block(self) -> dict[str, Any]:
+        text = "".join(self.input_parts)
+        try:
+            # Bedrock requires an input object in the history, so an empty input is {} (as Amplify does).
+            tool_input = json.loads(text) if text.strip() else {}
+        except ValueError:
+            raise TurnFailureError("InvalidToolInput", "the model sent tool input that is not JSON") from None
+        if not isinstance(tool_input, dict):
+            raise TurnFailureError("InvalidToolInput", "the model sent tool input that is not an object")
+        return {"toolUseId": self.tool_use_id, "name": self.name, "input": tool_input}
+
+
 class AnswerStreamer:
-    """Consumes events one by one; ``send`` is called for each part as soon as it is due."""
+    """Consumes a turn's model calls, one event at a time; ``send`` is called for each part as soon as it is
+    due. One streamer serves the whole turn, so block indices continue from one model call to the next."""
 
     def __init__(
         self,
@@ -74,13 +106,16 @@ class AnswerStreamer:
         send: SendPart,
         clock: Callable[[], float],
         time_left: Callable[[], bool] = lambda: True,
+        is_client_tool: Callable[[str], bool] = lambda name: False,
     ) -> None:
         self._policy = policy
         self._send = send
         self._clock = clock
         self._time_left = time_left
+        self._is_client_tool = is_client_tool
         self._answer = StreamedAnswer()
         self._block: _TextBlock | None = None
+        self._tool: _ToolUseBlock | None = None
         self._next_block_index = 0
         self._last_sent_at = clock()
 
@@ -118,24 +153,51 @@ class AnswerStreamer:
         ):
             self._flush(block)
 
+    def _on_tool_use_stop(self, tool: _ToolUseBlock) -> None:
+        block = tool.block()
+        self._answer.model_content.append({"toolUse": block})
+        self._answer.tool_uses.append(block)
+        if not self._is_client_tool(block["name"]):
+            return
+        index = self._next_block_index
+        self._next_block_index += 1
+        self._emit({"contentBlockIndex": index, "contentBlockToolUse": json.dumps(block, ensure_ascii=False)})
+        self._answer.content.append({"toolUse": block})
+        self._answer.last_block_index = index
+
     def _on_block_stop(self) -> None:
+        if self._tool is not None:
+            tool, self._tool = self._tool, None
+            self._on_tool_use_stop(tool)
+            return
         block, self._block = self._block, None
-        if block is None:  # a non-text block (tool use) ended; none are offered, see tools.py
+        if block is None:  # a block with no text (e.g. reasoning): nothing to show or store
             return
         self._flush(block)
         self._emit({"contentBlockIndex": block.index, "contentBlockDoneAtIndex": block.next_delta_index - 1})
-        self._answer.content.append({"text": "".join(block.text)})
+        text = {"text": "".join(block.text)}
+        self._answer.content.append(text)
+        self._answer.model_content.append(dict(text))
         self._answer.last_block_index = block.index
 
     def consume(self, events: Iterable[Mapping[str, Any]]) -> StreamedAnswer:
-        """Reads the whole stream; raises TurnFailureError if it breaks off, errs or outlives the deadline."""
+        """Reads one model call's stream; raises TurnFailureError if it breaks off, errs or outlives the
+        deadline."""
+        self._answer = StreamedAnswer()
+        self._block = self._tool = None
         for event in events:
             if not self._time_left():
                 raise TurnFailureError("Timeout", "the function is about to time out")
-            if "contentBlockDelta" in event:
+            if "contentBlockStart" in event:
+                start = event["contentBlockStart"].get("start") or {}
+                if "toolUse" in start:
+                    self._tool = _ToolUseBlock(start["toolUse"])
+            elif "contentBlockDelta" in event:
                 delta = event["contentBlockDelta"].get("delta", {})
                 if "text" in delta:
                     self._on_text(delta["text"])
+                elif "toolUse" in delta and self._tool is not None:
+                    self._tool.input_parts.append(str(delta["toolUse"].get("input", "")))
             elif "contentBlockStop" in event:
                 self._on_block_stop()
             elif "messageStop" in event:
@@ -146,7 +208,7 @@ class AnswerStreamer:
                 error_code = next((name for name in event if name.endswith("Exception")), None)
                 if error_code is not None:
                     raise TurnFailureError(error_code, "the model stream reported an error")
-        if self._block is not None or self._answer.stop_reason is None:
+        if self._block is not None or self._tool is not None or self._answer.stop_reason is None:
             raise TurnFailureError("IncompleteStream", "the model stream ended before messageStop")
         logger.debug(
             "answer streamed",
@@ -154,7 +216,8 @@ class AnswerStreamer:
                 "deltas": self._answer.deltas_received,
                 "partsSent": self._answer.parts_sent,
                 "outputTokens": self._answer.output_tokens,
-                "characters": sum(len(block["text"]) for block in self._answer.content),
+                "toolUses": len(self._answer.tool_uses),
+                "characters": sum(len(block.get("text", "")) for block in self._answer.content),
             },
         )
         return self._answer

@@ -1,7 +1,9 @@
-// Mutation.createAssistantResponse<Route> (pipeline: touchConversation, writeMessage), @aws_iam:
-// the conversation handler stores a finished answer, once per user message. The handler has no
-// Cognito identity, so input.owner names the conversation's owner; the conversation must exist under
-// that owner, which also bumps its updatedAt (the conversation list shows recent activity first).
+// Mutation.createAssistantResponse<Route> (pipeline: verifyHandlerCaller, touchConversation,
+// writeMessage), @aws_iam: the conversation handler stores a finished answer, once per user message.
+// verifyHandlerCaller admits only the handler's own role, before anything is read or written. The
+// handler has no Cognito identity, so input.owner names the conversation's owner; the conversation must
+// exist under that owner, which also bumps its updatedAt (the conversation list shows recent activity
+// first).
 //
 // One answer per user message: the handler may resend this mutation after a timeout or a 5xx, and
 // Lambda may run the handler twice for one message (asynchronous events are delivered at least
@@ -14,9 +16,21 @@
 // item equals the one being written; a different answer to the same message fails with Conflict.
 import { util } from '@aws-appsync/utils';
 
-const MAX_MESSAGE_JSON_LENGTH = 300000;
+// A DynamoDB item holds at most 400 KB, counted in UTF-8 bytes; this leaves room for the other attributes.
+const MAX_CONTENT_BYTES = 300000;
 // The format util.time.nowISO8601() gave the user message: the answer's key extends that message's.
 const CREATED_AT_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$';
+
+// --- utf8 size rule: identical in every resolver that limits a size in bytes ---
+// * DynamoDB counts an item's size in UTF-8 bytes (400 KB at most); a limit in characters lets through
+//   three times as much CJK text.
+// * AppSync's utilities use UTF-8 (AWS AppSync "Built-in utilities"), so base64 has 4 characters per
+//   3 bytes; '=' appears only as padding. (String.charCodeAt is not available in APPSYNC_JS.)
+function utf8ByteLength(text) {
+  const unpadded = util.base64Encode(text).split('=')[0];
+  return Math.floor((unpadded.length * 3) / 4);
+}
+// --- end of utf8 size rule ---
 
 export function request(ctx) {
   // Only the handler's own role: not a user-pool caller, and not a browser identity from an identity pool.
@@ -34,8 +48,14 @@ export function request(ctx) {
   if (!content || content.length === 0) {
     util.error('input.content must hold at least one block', 'ValidationError');
   }
-  if (JSON.stringify(content).length > MAX_MESSAGE_JSON_LENGTH) {
-    util.error(`input.content must be at most ${MAX_MESSAGE_JSON_LENGTH} characters of JSON`, 'ValidationError');
+  const contentBytes = utf8ByteLength(JSON.stringify(content));
+  if (contentBytes > MAX_CONTENT_BYTES) {
+    util.error(
+      `input.content is ${contentBytes} bytes of JSON (UTF-8); at most ${MAX_CONTENT_BYTES} are allowed`,
+      'ValidationError',
+      null,
+      { contentBytes, maxContentBytes: MAX_CONTENT_BYTES },
+    );
   }
   ctx.stash.owner = owner;
   ctx.stash.conversationId = conversationId;

@@ -1,6 +1,8 @@
-// Mutation.createAssistantResponseStream<Route> (unit, NONE data source), @aws_iam: publishes one
-// batch of an answer (or the turn's errors) to onCreateAssistantResponse<Route>. Nothing is stored:
-// the finished answer is stored once by createAssistantResponse<Route>, instead of Amplify's one
+// Mutation.createAssistantResponseStream<Route> (pipeline: verifyHandlerCaller, on the NONE data source),
+// @aws_iam: publishes one batch of an answer (or the turn's errors) to onCreateAssistantResponse<Route>.
+// This resolver checks and shapes the part (ctx.stash.streamPart); verifyHandlerCaller admits only the
+// handler's own role; the response returns the part, which is what subscribers receive. Nothing is
+// stored: the finished answer is stored once by createAssistantResponse<Route>, instead of Amplify's one
 // DynamoDB write per streamed delta.
 import { util } from '@aws-appsync/utils';
 
@@ -16,27 +18,23 @@ export function request(ctx) {
   }
   // Amplify's handler sends contentBlockToolUse as {"toolUse": {...}}; the type wants the block itself.
   const toolUse = input.contentBlockToolUse?.toolUse ?? input.contentBlockToolUse ?? null;
-  return {
-    payload: {
-      id: `${input.associatedUserMessageId}#stream`,
-      owner: input.owner,
-      conversationId: input.conversationId,
-      associatedUserMessageId: input.associatedUserMessageId,
-      contentBlockIndex: input.contentBlockIndex ?? null,
-      contentBlockText: input.contentBlockText ?? null,
-      contentBlockDeltaIndex: input.contentBlockDeltaIndex ?? null,
-      contentBlockDoneAtIndex: input.contentBlockDoneAtIndex ?? null,
-      contentBlockToolUse: toolUse,
-      stopReason: input.stopReason ?? null,
-      errors: input.errors ?? null,
-      p: input.p ?? null,
-    },
+  ctx.stash.streamPart = {
+    id: `${input.associatedUserMessageId}#stream`,
+    owner: input.owner,
+    conversationId: input.conversationId,
+    associatedUserMessageId: input.associatedUserMessageId,
+    contentBlockIndex: input.contentBlockIndex ?? null,
+    contentBlockText: input.contentBlockText ?? null,
+    contentBlockDeltaIndex: input.contentBlockDeltaIndex ?? null,
+    contentBlockDoneAtIndex: input.contentBlockDoneAtIndex ?? null,
+    contentBlockToolUse: toolUse,
+    stopReason: input.stopReason ?? null,
+    errors: input.errors ?? null,
+    p: input.p ?? null,
   };
+  return {};
 }
 
 export function response(ctx) {
-  if (ctx.error) {
-    util.error(ctx.error.message, ctx.error.type);
-  }
-  return ctx.result;
+  return ctx.stash.streamPart;
 }
