@@ -203,18 +203,26 @@ class SandboxPool:
         return claims
 
     def identity(self, token: str, source_ip: str) -> dict[str, Any]:
-        """``ctx.identity`` of a user-pools caller (AppSync resolver context reference)."""
-        claims = self.verified_claims(token)
-        username = claims["cognito:username"] if claims["token_use"] == "id" else claims["username"]
-        return {
-            "sub": claims["sub"],
-            "issuer": claims["iss"],
-            "username": username,
-            "claims": claims,
-            "sourceIp": [source_ip],
-            "defaultAuthStrategy": "ALLOW",
-            "groups": claims.get("cognito:groups"),
-        }
+        """``ctx.identity`` of a user-pools caller presenting ``token``."""
+        return user_pools_identity(self.verified_claims(token), source_ip)
+
+
+def user_pools_identity(claims: Mapping[str, Any], source_ip: str) -> dict[str, Any]:
+    """``ctx.identity`` as AppSync builds it for a Cognito user-pools caller from the verified token's claims.
+
+    Shape from the AWS AppSync resolver context reference: {sub, issuer, username, claims, sourceIp,
+    defaultAuthStrategy, groups}; username is ``cognito:username`` in ID tokens and ``username`` in access tokens.
+    """
+    username = claims["cognito:username"] if claims["token_use"] == "id" else claims["username"]
+    return {
+        "sub": claims["sub"],
+        "issuer": claims["iss"],
+        "username": username,
+        "claims": dict(claims),
+        "sourceIp": [source_ip],
+        "defaultAuthStrategy": "ALLOW",
+        "groups": claims.get("cognito:groups"),
+    }
 
 
 def create_pool(client: Any, spec: AuthModel, endpoint: str, users: list[SandboxUser]) -> SandboxPool:

@@ -35,6 +35,8 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
+from sandbox.cognito import user_pools_identity
+
 DEFAULT_PASSWORD = "Correct-Horse-9-Battery"
 TEST_SOURCE_IP = "203.0.113.10"
 """An address from TEST-NET-3 (RFC 5737), reserved for documentation and tests."""
@@ -119,9 +121,14 @@ class CognitoTestPool:
         self._providers: set[str] = set()
 
     def create_user(
-        self, email: str, password: str = DEFAULT_PASSWORD, *, username: str | None = None
+        self,
+        email: str,
+        password: str = DEFAULT_PASSWORD,
+        *,
+        username: str | None = None,
+        email_verified: bool = True,
     ) -> SignedInUser:
-        """Creates a confirmed user with a verified email and signs them in.
+        """Creates a confirmed user (with a verified email unless ``email_verified`` is false) and signs them in.
 
         An email-username pool signs the user in by ``email`` (pass no ``username``); a plain-username pool
         needs the ``username`` the user signs in with.
@@ -129,7 +136,9 @@ class CognitoTestPool:
         if self.email_is_username == (username is not None):
             needed = "no username (email is the username)" if self.email_is_username else "a username"
             raise ValueError(f"pool {self.pool_id} needs {needed}; got username={username!r}")
-        return self._create_and_sign_in(username or email, email, password, groups=(), provider=None)
+        return self._create_and_sign_in(
+            username or email, email, password, groups=(), provider=None, email_verified=email_verified
+        )
 
     def create_federated_user(
         self, subject: str, email: str, *, provider: str = OIDC_PROVIDER, password: str = DEFAULT_PASSWORD
@@ -171,9 +180,17 @@ class CognitoTestPool:
         )
 
     def _create_and_sign_in(
-        self, sign_in: str, email: str, password: str, *, groups: Iterable[str], provider: str | None
+        self,
+        sign_in: str,
+        email: str,
+        password: str,
+        *,
+        groups: Iterable[str],
+        provider: str | None,
+        email_verified: bool = True,
     ) -> SignedInUser:
-        attributes = [{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}]
+        verified = "true" if email_verified else "false"
+        attributes = [{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": verified}]
         created = self._client.admin_create_user(
             UserPoolId=self.pool_id, Username=sign_in, UserAttributes=attributes, MessageAction="SUPPRESS"
         )["User"]
@@ -212,23 +229,9 @@ class CognitoTestPool:
         return claims
 
     def identity_from_token(self, token: str, *, source_ip: str = TEST_SOURCE_IP) -> dict[str, Any]:
-        """``ctx.identity`` for a Cognito user pools caller presenting this token.
-
-        Shape from AppSync's resolver context reference: {sub, issuer, username, claims, sourceIp,
-        defaultAuthStrategy, groups}; username is ``cognito:username`` in ID tokens and ``username``
-        in access tokens.
-        """
-        claims = self.verified_claims(token)
-        username = claims["cognito:username"] if claims["token_use"] == "id" else claims["username"]
-        return {
-            "sub": claims["sub"],
-            "issuer": claims["iss"],
-            "username": username,
-            "claims": claims,
-            "sourceIp": [source_ip],
-            "defaultAuthStrategy": "ALLOW",
-            "groups": claims.get("cognito:groups"),
-        }
+        """``ctx.identity`` for a Cognito user pools caller presenting this token, built as the sandbox builds
+        it (``sandbox.cognito.user_pools_identity``, the shape of AppSync's resolver context reference)."""
+        return user_pools_identity(self.verified_claims(token), source_ip)
 
 
 @dataclass(frozen=True)

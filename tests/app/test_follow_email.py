@@ -19,7 +19,7 @@ from app.component_args import follows_table_args
 from app.stack_values import StackValues
 from sandbox.tables import create_table
 from tests.appsync_harness import RESOLVERS, AppSyncHarness, DataSource, ResolverRun, dynamodb_table
-from tests.cognito_tokens import DEFAULT_PASSWORD, CognitoTestPool, SignedInUser
+from tests.cognito_tokens import CognitoTestPool, SignedInUser
 
 REGION = "us-east-1"
 ACTION = RESOLVERS / "Mutation.action.js"
@@ -53,35 +53,19 @@ class EmailWorld:
         return {item["leagueId"]: item["email"] for item in run.result["items"]}
 
 
-def _unverified_user_identity(cognito: Any, pool: CognitoTestPool, email: str) -> dict[str, Any]:
-    """A user whose email is not verified (e.g. an admin-created user before confirming it)."""
-    attributes = [{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "false"}]
-    cognito.admin_create_user(
-        UserPoolId=pool.pool_id, Username=email, UserAttributes=attributes, MessageAction="SUPPRESS"
-    )
-    cognito.admin_set_user_password(
-        UserPoolId=pool.pool_id, Username=email, Password=DEFAULT_PASSWORD, Permanent=True
-    )
-    tokens = cognito.initiate_auth(
-        ClientId=pool.client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": email, "PASSWORD": DEFAULT_PASSWORD},
-    )["AuthenticationResult"]
-    return pool.identity_from_token(tokens["IdToken"])
-
-
 @pytest.fixture(scope="module")
 def world() -> Iterator[EmailWorld]:
     with mock_aws():
         dynamodb = boto3.client("dynamodb", region_name=REGION)
         create_table(dynamodb, "follows", follows_table_args(TABLE_VALUES))
-        cognito = boto3.client("cognito-idp", region_name=REGION)
-        pool = CognitoTestPool(cognito)
+        pool = CognitoTestPool(boto3.client("cognito-idp", region_name=REGION))
         verified = pool.create_user("carol@example.com")
         identities = {
             "id-token": pool.identity_from_token(verified.id_token),
             "access-token": pool.identity_from_token(verified.access_token),
-            "unverified-id-token": _unverified_user_identity(cognito, pool, "dave@example.com"),
+            "unverified-id-token": pool.identity_from_token(
+                pool.create_user("dave@example.com", email_verified=False).id_token
+            ),
         }
         with AppSyncHarness() as harness:
             yield EmailWorld(

@@ -34,7 +34,7 @@ const summary = (result) => ({
 const files = await eslint.lintFiles(['resolvers', 'components/genai_backend_components']);
 const [probe] = await eslint.lintText(probeCode, { filePath: probePath, warnIgnored: true });
 const ignored = {};
-for (const path of ['tests/appsync_runtime/utils.mjs', 'tests/fixtures/resolvers/Query.lintProbe.js',
+for (const path of ['sandbox/runtime/utils.mjs', 'tests/fixtures/resolvers/Query.lintProbe.js',
                     'node_modules/eslint/package.json', 'eslint.config.mjs', 'resolvers/Query.getLeague.js',
                     'components/genai_backend_components/generation/component.py',
                     'components/genai_backend_components/generation/resolvers/pipeline.js']) {
@@ -80,7 +80,7 @@ def test_lint_rejects_what_appsync_js_forbids_including_type_aware_rules(lint: d
 
 def test_lint_config_applies_only_to_resolver_code(lint: dict[str, Any]) -> None:
     assert lint["ignored"] == {
-        "tests/appsync_runtime/utils.mjs": True,
+        "sandbox/runtime/utils.mjs": True,
         "tests/fixtures/resolvers/Query.lintProbe.js": True,
         "node_modules/eslint/package.json": True,
         "eslint.config.mjs": True,

@@ -1,14 +1,12 @@
 """Conversation resolvers end to end: APPSYNC_JS in Node, their DynamoDB requests against moto tables
 keyed like the ConversationRoute component declares them, identities from tokens moto's Cognito issued.
 
-The subscription's response handler (enhanced filter) runs in tests/node/conversation/
-subscription_filter.mjs, which applies the filter it sets to published parts as AppSync does.
+The subscription's enhanced filter is applied to published parts by the sandbox's implementation of AppSync's
+filter rules (``sandbox.graphql_api.filter_delivers``).
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,11 +17,11 @@ import pytest
 from moto import mock_aws
 
 from genai_backend_components.conversation import conversation_table_args, message_table_args
+from sandbox.graphql_api import filter_delivers
 from sandbox.tables import create_table
 from tests.appsync_harness import (
     CONVERSATION_RESOLVERS,
     DEFAULT_EXECUTORS,
-    REPO_ROOT,
     AppSyncHarness,
     DataSource,
     DataSourceOutcome,
@@ -37,7 +35,6 @@ from tests.conversation_appsync import handler_caller_check_file
 
 REGION = "us-east-1"
 CODE = CONVERSATION_RESOLVERS
-SUBSCRIPTION_RUNNER = REPO_ROOT / "tests" / "node" / "conversation" / "subscription_filter.mjs"
 IAM_CALLER = {"accountId": "123456789012", "userArn": "arn:aws:sts::123456789012:assumed-role/handler/x"}
 HANDLER_ROLE = "handler"
 """The conversation handler's execution role: IAM_CALLER is one of its sessions."""
@@ -121,24 +118,19 @@ class ChatWorld:
                                          identity=self.users[user])  # fmt: skip
 
     def subscribe(self, user: str, conversation_id: str, published: list[dict[str, Any]]) -> dict[str, Any]:
-        """Subscribes as AppSync would (request, ownership check, response); returns the filter outcome."""
-        file = CODE / "onCreateAssistantResponse.js"
-        context = {
-            "arguments": {"conversationId": conversation_id},
-            "identity": self.users[user],
-            "stash": {},
-        }
-        before = self.harness.call_handler(file, "request", context)
-        check = self.harness.run_unit(CODE / "verifyConversationOwner.function.js", self.conversations,
-                                      stash=before["stash"])  # fmt: skip
-        if check.error is not None:
-            return {"error": check.error.error_type}
-        completed = subprocess.run(
-            ["node", str(SUBSCRIPTION_RUNNER)],
-            input=json.dumps({"file": str(file), "ctx": {**context, "stash": check.stash}, "published": published}),
-            capture_output=True, text=True, check=True, timeout=30, cwd=REPO_ROOT,
-        )  # fmt: skip
-        return json.loads(completed.stdout)
+        """Subscribes as AppSync would (request, ownership check, response), then applies the enhanced filter
+        the response set to each published part; returns the outcome."""
+        run = self.harness.run_pipeline(
+            CODE / "onCreateAssistantResponse.js",
+            [step("verifyConversationOwner", self.conversations)],
+            arguments={"conversationId": conversation_id},
+            identity=self.users[user],
+        )
+        if run.error is not None:
+            return {"error": run.error.error_type}
+        assert run.subscription_filter is not None
+        delivered = [filter_delivers(run.subscription_filter, part) for part in published]
+        return {"result": run.result, "delivered": delivered}
 
 
 @pytest.fixture(scope="module")
