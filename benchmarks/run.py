@@ -5,7 +5,7 @@
 - synth wall time per stack against its import floor (``benchmarks/import_floor.py``: a process that only
   imports pulumi, pydantic, graphql-core and the pulumi-aws resource classes the stack declares), both
   measured in turn in fresh processes, median of 11 each; target: synth of dev within 1.4x the floor,
-- wall time of the whole test suite (one run; target <= 90 s),
+- wall time of the whole test suite (one run, on as many workers as scripts/test.sh uses; target <= 90 s),
 - the handler figures from benchmarks/handler_figures.py when present,
 - the offline sandbox's start-up time and query round trip (benchmarks/sandbox_figures.py; targets: ready in
   <= 3 s, median query <= 50 ms).
@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -56,8 +57,9 @@ def main() -> int:
             f"ratio {ratio:.2f}x (synth runs: {', '.join(f'{t:.3f}' for t in synth)})"
         )
     if not args.skip_tests:
-        seconds = _wall([sys.executable, "-m", "pytest", "-q"])
-        print(f"test suite: {seconds:.1f} s wall")
+        workers = min(4, os.cpu_count() or 1)
+        seconds = _wall([sys.executable, "-m", "pytest", "-n", str(workers)])
+        print(f"test suite: {seconds:.1f} s wall on {workers} workers, as scripts/test.sh runs it")
     handler_figures = ROOT / "benchmarks" / "handler_figures.py"
     if handler_figures.exists():
         subprocess.run([sys.executable, str(handler_figures)], cwd=ROOT, check=True)

@@ -196,13 +196,34 @@ def _sensitive(pattern: str) -> list[str]:
     return [action for action in SENSITIVE_ON_ANY_RESOURCE if fnmatch.fnmatchcase(action.lower(), lowered)]
 
 
+_ARN = re.compile(r"^arn:[^:]*:(?P<service>[^:]*):[^:]*:[^:]*:(?P<resource>.*)$")
+_ALL_OF_A_TYPE = re.compile(r"^(?:\*|[A-Za-z0-9-]+[/:]\*)$")
+
+
+def _every_resource(resource: object) -> bool:
+    """``*``, or an ARN naming every resource of a kind (``arn:aws:iam::123456789012:role/*``,
+    ``arn:aws:dynamodb:*:*:table/*``, ``arn:aws:s3:::*``): as broad as ``*`` for a sensitive action. A name
+    before the wildcard narrows it (``table/app-follows/index/*``); an S3 ARN has no type part, so
+    ``arn:aws:s3:::bucket/*`` is one bucket's objects."""
+    if resource == "*":
+        return True
+    match = _ARN.match(resource) if isinstance(resource, str) else None
+    if match is None:
+        return False
+    if match["service"] == "s3":
+        return match["resource"] in ("*", "*/*")
+    return _ALL_OF_A_TYPE.match(match["resource"]) is not None
+
+
 def iam_no_sensitive_actions_on_any_resource(
     args: ResourceValidationArgs, report_violation: ReportViolation
 ) -> None:
-    """A sensitive action on ``Resource: "*"`` (or on everything but a ``NotResource``) reaches every secret,
-    key, table, function or role of the account, not the one the code uses."""
+    """A sensitive action on ``Resource: "*"`` (or on every resource of a kind, or on everything but a
+    ``NotResource``) reaches every secret, key, table, function or role of the account, not the one the code uses."""
     for label, statement in allow_statements(args, report_violation, report_unreadable=False):
-        everywhere = "*" in as_list(statement.get("Resource")) or "NotResource" in statement
+        everywhere = "NotResource" in statement or any(
+            map(_every_resource, as_list(statement.get("Resource")))
+        )
         if not everywhere:
             continue
         granted = sorted(

@@ -25,7 +25,7 @@ function ownerOf(ctx) {
 const EMAIL_PATTERN = '^[^@\\s]+@[^@\\s]+$';
 
 function storedEmail(item) {
-  return util.matches(EMAIL_PATTERN, item.email) ? item.email : null;
+  return typeof item.email === 'string' && util.matches(EMAIL_PATTERN, item.email) ? item.email : null;
 }
 // --- end of stored email rule ---
 
@@ -36,10 +36,12 @@ function storedEmail(item) {
 function verifiedEmail(identity) {
   const claims = identity?.claims;
   const verified = claims?.email_verified === true || claims?.email_verified === 'true';
-  if (claims?.token_use !== 'id' || !verified || !util.matches(EMAIL_PATTERN, claims.email)) {
+  const email = claims?.email;
+  const isAddress = typeof email === 'string' && util.matches(EMAIL_PATTERN, email);
+  if (claims?.token_use !== 'id' || !verified || !isAddress) {
     return null;
   }
-  return claims.email;
+  return email;
 }
 
 // Same league id shape as every resolver; '#' is excluded because it separates followId parts.

@@ -7,6 +7,7 @@ transport that records what the handler signed and sent. DynamoDB is moto.
 
 from __future__ import annotations
 
+import base64
 import binascii
 import json
 import struct
@@ -25,7 +26,10 @@ from moto import mock_aws
 from moto.core.models import botocore_stubber
 
 from genai_backend_components.conversation.conversation_handler.graphql_client import GraphqlClient
-from genai_backend_components.conversation.conversation_handler.settings import load_settings
+from genai_backend_components.conversation.conversation_handler.settings import (
+    NO_DATA_TOOLS_SHA256,
+    load_settings,
+)
 from genai_backend_components.conversation.conversation_handler.turn import Turn, TurnEvent, TurnReport
 
 BASE_SCHEMA_SDL = (
@@ -63,8 +67,19 @@ ENVIRONMENT = {
     "BATCH_CHARACTERS": "100000",
     "HISTORY_MESSAGE_LIMIT": "20",
     "MAX_TOOL_ITERATIONS": "3",
+    "DATA_TOOLS_SHA256": NO_DATA_TOOLS_SHA256,
     "AWS_REGION": REGION,
 }
+
+
+def token_of(sub: str, signature: str = "signature-of-the-callers-own-token") -> str:
+    """A JWT-shaped token claiming ``sub`` (the handler reads the claim and never checks the signature:
+    AppSync does, when the handler sends a data tool's query with it)."""
+
+    def part(value: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+    return f"{part({'kid': 'test', 'alg': 'RS256'})}.{part({'sub': sub, 'token_use': 'access'})}.{signature}"
 
 
 # --- Bedrock: binary event-stream frames, parsed by botocore exactly as a real response would be ---

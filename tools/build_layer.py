@@ -153,8 +153,12 @@ def build_layer(
             raise LayerBuildError(
                 f"expected one wheel per requirement in {requirements_file}, got {[w.name for w in found]}"
             )
-        # Written beside the target and renamed: an interrupted build never leaves a cache hit behind.
-        staged = output_dir / f"{target.name}.partial"
+        # Written beside the target under a name of its own and renamed: an interrupted build never leaves a
+        # cache hit behind, and two processes building the same layer at once (parallel tests) never share one.
+        with tempfile.NamedTemporaryFile(
+            dir=output_dir, prefix=f"{target.name}.", suffix=".partial", delete=False
+        ) as staging:
+            staged = Path(staging.name)
         try:
             write_layer_zip(found, staged)
             os.replace(staged, target)

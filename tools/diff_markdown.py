@@ -3,7 +3,7 @@
 GitHub refuses a comment over 65,536 characters. The comment is built in order of importance (the summary,
 the blockers and warnings, one table row per resource, then one collapsible section per resource and one for
 the stack outputs) and whatever does not fit the budget is left out with a note saying how much and where the
-whole diff is, so the summary and the blockers are always there. Long values are shown around the part that
+whole diff is, so the summary and the blockers are there unless the blockers alone exceed the budget. Long values are shown around the part that
 differs, never cut at a fixed width that would make both sides look the same.
 """
 

@@ -226,7 +226,10 @@ def run(selected: Sequence[Mutation]) -> int:
         _copy_repository(copy)
         environment = {**os.environ, "PYTHONPATH": f"{copy / 'components'}{os.pathsep}{copy}"}
         for mutation in selected:
-            tests = [test for test in mutation.tests if (copy / test).exists()]
+            missing = [test for test in mutation.tests if not (copy / test).is_file()]
+            if missing:
+                raise SystemExit(f"{mutation.name}: no test file {', '.join(missing)}")
+            tests = list(mutation.tests)
             originals = _apply(copy, mutation.edits)
             started = time.perf_counter()
             try:

@@ -20,6 +20,10 @@ from pathlib import Path
 
 COMMENT_LIMIT = 65_536
 BUDGET = 60_000
+EXTRACT_BUDGET = 40_000
+"""At most this much of the budget goes to the extracted sections and errors; the full output gets the rest."""
+MIN_FULL_OUTPUT = 1_000
+"""Below this much room the full output is left to the run's log instead of shown as a useless fragment."""
 SECTIONS = ("Policies:", "Policy Violations:", "Resources:", "Diagnostics:")
 """Top-level headings of `pulumi preview` output worth showing above the fold."""
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -85,17 +89,27 @@ def render(stack: str, sha: str, outcome: str, log: str | None, run_url: str, ti
                 "",
             ]
         if summary or errors:
-            lines += [_block("\n\n".join(summary + (["\n".join(errors)] if errors else []))), ""]
+            extracted = "\n\n".join(summary + (["\n".join(errors)] if errors else []))
+            if len(extracted) > EXTRACT_BUDGET:
+                left_out = len(extracted) - EXTRACT_BUDGET
+                extracted = (
+                    f"{extracted[:EXTRACT_BUDGET]}\n[... {left_out:,} more characters in the run's log]"
+                )
+            lines += [_block(extracted), ""]
     if run_url:
         lines += [f"[The run]({run_url}) has the whole log.", ""]
     head = "\n".join(lines)
     if log is not None:
         room = BUDGET - len(head) - 200
         output = log.strip()
-        cut = len(output) > room
-        shown = output[-room:] if cut else output
-        note = "_Cut from the front to fit one comment._\n\n" if cut else ""
-        head += f"\n<details><summary>Full output</summary>\n\n{note}{_block(shown)}\n\n</details>\n"
+        if room < MIN_FULL_OUTPUT and len(output) > room:
+            head += "\n_The full output does not fit one comment; the run's log has it._\n"
+        else:
+            cut = len(output) > room
+            shown = output[-room:] if cut else output
+            note = "_Cut from the front to fit one comment._\n\n" if cut else ""
+            head += f"\n<details><summary>Full output</summary>\n\n{note}{_block(shown)}\n\n</details>\n"
+    assert len(head) <= COMMENT_LIMIT, f"comment of {len(head)} characters"
     return head
 
 

@@ -6,6 +6,6 @@
 const EMAIL_PATTERN = '^[^@\\s]+@[^@\\s]+$';
 
 function storedEmail(item) {
-  return util.matches(EMAIL_PATTERN, item.email) ? item.email : null;
+  return typeof item.email === 'string' && util.matches(EMAIL_PATTERN, item.email) ? item.email : null;
 }
 // --- end of stored email rule ---

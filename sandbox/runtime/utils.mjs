@@ -151,9 +151,11 @@ export const util = strictNamespace('util', {
   // "Returns true if the specified pattern in the first argument matches the supplied data in the
   // second argument." Inherited from the VTL helper (Java String.matches), so the whole value must
   // match; resolvers anchor their patterns with ^...$ so either reading gives the same answer.
+  // AppSync documents util.matches(String, String) only; what it does with another type is not documented,
+  // so a resolver passing one fails here instead of relying on it.
   matches(pattern, value) {
-    if (typeof value !== 'string') {
-      return false;
+    if (typeof pattern !== 'string' || typeof value !== 'string') {
+      throw new TypeError(`util.matches expects (String, String), got (${typeof pattern}, ${typeof value})`);
     }
     return new RegExp(`^(?:${pattern})$`).test(value);
   },

@@ -134,6 +134,15 @@ def test_base64_encode_encodes_the_utf8_bytes(
     assert encoded == base64.b64encode(value.encode("utf-8")).decode("ascii")
 
 
+@pytest.mark.parametrize("value", [None, 7, ["a"]])
+def test_matches_refuses_what_appsync_does_not_document(
+    harness: AppSyncHarness, probes: dict[str, Path], value: object
+) -> None:
+    """AppSync documents util.matches(String, String); a resolver must not rely on another type's outcome."""
+    with pytest.raises(ResolverCrashError, match=r"util\.matches expects"):
+        request_value(harness, probes["probe"], action="matches", pattern="a", value=value)
+
+
 def test_injected_clock_drives_every_time_helper(harness: AppSyncHarness, probes: dict[str, Path]) -> None:
     answer = harness.call_handler(
         probes["probe"], "request", {"arguments": {"action": "time"}}, now="2024-02-29T12:34:56.789Z"

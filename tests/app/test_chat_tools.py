@@ -29,7 +29,10 @@ from genai_backend_components.conversation import (
     message_table_args,
 )
 from genai_backend_components.conversation.conversation_handler.graphql_client import GraphqlClient
-from genai_backend_components.conversation.conversation_handler.settings import load_settings
+from genai_backend_components.conversation.conversation_handler.settings import (
+    data_tools_sha256,
+    load_settings,
+)
 from genai_backend_components.conversation.conversation_handler.turn import Turn, TurnEvent
 from genai_backend_components.graphql import build_appsync_schema
 from genai_backend_components.validation import check_args
@@ -97,13 +100,23 @@ class ChatApp:
         ]
         message, event = self.api.send_message(token, conversation, [{"text": text}])
         event["toolsConfiguration"]["dataTools"] += list(extra_tools)
-        settings = replace(load_settings(), conversations_table="conversations", messages_table="messages")
+        # The digest the component puts in the handler's environment; with extra tools, that of a route
+        # offering them too (the handler accepts exactly the route's tools).
+        digest = (
+            data_tools_sha256(event["toolsConfiguration"]["dataTools"])
+            if extra_tools
+            else self.route.data_tools_sha256()
+        )
+        settings = replace(
+            load_settings(), conversations_table="conversations", messages_table="messages",
+            data_tools_sha256=digest,
+        )  # fmt: skip
         graphql = GraphqlClient(
             GRAPHQL_URL, REGION, Credentials, transport=self.api, sleep=lambda seconds: None
         )
         turn = Turn(settings, dynamodb=self.dynamodb, bedrock=bedrock.client(), graphql=graphql,
                     clock=bedrock.clock, time_left=lambda: True)  # fmt: skip
-        return message, turn.run(TurnEvent.parse(event)), conversation
+        return message, turn.run(TurnEvent.parse(event, data_tools_sha256=digest)), conversation
 
 
 @pytest.fixture(scope="module")

@@ -250,6 +250,36 @@ def test_sensitive_actions_on_every_resource_fail(actions: list[str], fragment: 
     assert "on every resource" in message
 
 
+@pytest.mark.parametrize(
+    ("action", "resource"),
+    [
+        ("iam:PassRole", "arn:aws:iam::123456789012:role/*"),
+        ("dynamodb:Query", "arn:aws:dynamodb:*:*:table/*"),
+        ("s3:GetObject", "arn:aws:s3:::*"),
+        ("lambda:InvokeFunction", "arn:aws:lambda:us-east-1:123456789012:function:*"),
+    ],
+)
+def test_every_resource_of_a_kind_counts_as_every_resource(action: str, resource: str) -> None:
+    statement = {"Effect": "Allow", "Action": action, "Resource": resource}
+    args = resource_args(ROLE_POLICY, _role_policy(statement))
+    assert len(violations(iam_checks.iam_no_sensitive_actions_on_any_resource, args)) == 1
+
+
+@pytest.mark.parametrize(
+    "resource",
+    [
+        "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/app-league:*",
+        "arn:aws:dynamodb:us-east-1:123456789012:table/app-follows/index/*",
+        "arn:aws:s3:::app-bucket/*",
+    ],
+)
+def test_a_named_resource_with_a_wildcard_suffix_is_narrow(resource: str) -> None:
+    statement = {"Effect": "Allow", "Action": ["logs:PutLogEvents", "dynamodb:Query", "s3:GetObject"],
+                 "Resource": resource}  # fmt: skip
+    args = resource_args(ROLE_POLICY, _role_policy(statement))
+    assert violations(iam_checks.iam_no_sensitive_actions_on_any_resource, args) == []
+
+
 def test_not_resource_counts_as_every_resource() -> None:
     statement = {"Effect": "Allow", "Action": "kms:Decrypt", "NotResource": "arn:aws:kms:us-east-1:1:key/x"}
     args = resource_args(ROLE_POLICY, _role_policy(statement))

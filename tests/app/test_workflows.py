@@ -595,6 +595,21 @@ def test_a_huge_preview_is_cut_from_the_front_to_fit_one_comment(tmp_path: Path)
     assert "error: preview failed" in body.split("<details>")[0] and body.rstrip().endswith("</details>")
 
 
+def test_a_preview_with_huge_violations_and_errors_still_fits_one_comment(tmp_path: Path) -> None:
+    violations = "".join(
+        f"    [mandatory]  iam-no-wildcard-actions v0.2.0  role-{n:04}: allows 'iam:*' on every resource\n"
+        for n in range(400)
+    )
+    errors = "".join(f"    error: resource role-{n:04} refused by policy\n" for n in range(400))
+    log = f"Previewing update (prod):\nPolicy Violations:\n{violations}Diagnostics:\n  pulumi:pulumi:Stack\n{errors}"
+
+    body = report(tmp_path, "failure", log)
+
+    assert len(body) <= 65_536
+    assert body.startswith("<!-- pulumi-preview:prod -->\n#### ❌ ") and "role-0000: allows 'iam:*'" in body
+    assert "more characters in the run's log" in body
+
+
 def node_harness(comments: str) -> str:
     """Runs pr_comment.cjs against an in-memory GitHub API; prints the calls and the comments as JSON."""
     harness = f"""

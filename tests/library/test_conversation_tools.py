@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +21,11 @@ from genai_backend_components.conversation import (
     compose_conversation_schema,
     data_tool_definition,
 )
+from genai_backend_components.conversation.conversation_handler.executable_tools import load_executable_tools
+from genai_backend_components.conversation.conversation_handler.graphql_client import GraphqlClient
+from genai_backend_components.conversation.conversation_handler.settings import data_tools_sha256
 from genai_backend_components.conversation.conversation_handler.tools import DataTool
+from genai_backend_components.conversation.conversation_handler.turn import Turn
 from genai_backend_components.conversation.conversation_handler.turn_event import (
     InvalidTurnEventError,
     TurnEvent,
@@ -29,8 +34,11 @@ from genai_backend_components.graphql import build_appsync_schema
 from tests.conversation_fakes import (
     BASE_SCHEMA_SDL,
     CONVERSATION,
+    GRAPHQL_URL,
     HANDLER_LOGGER,
     OWNER,
+    REGION,
+    Credentials,
     FakeAppSync,
     FakeBedrock,
     FakeClock,
@@ -38,13 +46,14 @@ from tests.conversation_fakes import (
     answer_frames,
     run_turn,
     store_message,
+    token_of,
     tool_use_frames,
     world_fixture,
 )
 
 world = world_fixture()
 
-USER_TOKEN = "eyJraWQiOiJ0ZXN0In0.eyJzdWIiOiJ1c2VyIn0.signature-of-the-callers-own-token"
+USER_TOKEN = token_of(OWNER)
 NOTES = {"listNotes": {"items": [{"id": "n1", "text": "Buy boots", "updatedAt": None}], "nextToken": None}}
 LIST_NOTES = DataTool.parse(
     data_tool_definition(
@@ -381,7 +390,9 @@ def test_a_client_tool_named_like_a_route_tool_is_ignored(world: World) -> None:
     assert tool["toolSpec"]["description"] == "The signed-in user's notes."
 
 
-def test_data_and_executable_tools_must_not_share_a_name(world: World) -> None:
+def test_the_handler_still_refuses_data_and_executable_tools_sharing_a_name(world: World) -> None:
+    """The component refuses such a route before declaring anything (test_conversation_tools_component.py);
+    the handler keeps its own check for a package that reached it anyway (defense in depth)."""
     store_message(world, "m-clash", "2026-08-09T10:00:00.000Z", "user", [{"text": "Hi"}])
     clash = ExecutableTool("listNotes", "Clashes.", {"type": "object"}, lambda tool_input, context: "x")
     bedrock = FakeBedrock(FakeClock(), answer_frames(["never"]))
@@ -392,6 +403,45 @@ def test_data_and_executable_tools_must_not_share_a_name(world: World) -> None:
 
     assert (report.status, report.error_type) == ("failed", "InternalError")
     assert bedrock.requests == []
+    assert appsync.inputs("createAssistantResponseChat") == []
+
+
+@pytest.mark.parametrize(
+    ("package", "source", "problem"),
+    [
+        (
+            "import_fails",
+            "import not_installed_anywhere\nTOOLS = []\n",
+            "failed to import (ModuleNotFoundError)",
+        ),
+        ("tools_text", "TOOLS = 'greet'\n", "must be a list of ExecutableTool"),
+        ("not_a_tool", "TOOLS = [object()]\n", "is not an ExecutableTool"),
+    ],
+)
+def test_the_handler_still_refuses_a_bad_tools_package_on_each_turn(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+    package: str, source: str, problem: str,
+) -> None:  # fmt: skip
+    """What the component's deploy-time check refuses, the handler refuses too when it imports the package."""
+    (tmp_path / package).mkdir()
+    (tmp_path / package / "__init__.py").write_text(source)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    message_id = f"m-bad-package-{package}"
+    store_message(world, message_id, "2026-08-09T11:00:00.000Z", "user", [{"text": "Hi"}])
+    bedrock = FakeBedrock(FakeClock(), answer_frames(["never"]))
+    appsync = FakeAppSync()
+    graphql = GraphqlClient(GRAPHQL_URL, REGION, Credentials, transport=appsync, sleep=lambda seconds: None)
+    turn = Turn(world.settings, dynamodb=world.dynamodb, bedrock=bedrock.client(), graphql=graphql,
+                clock=bedrock.clock, time_left=lambda: True,
+                executable_tools=lambda: load_executable_tools(package))  # fmt: skip
+
+    with caplog.at_level(logging.ERROR, logger=HANDLER_LOGGER):
+        report = turn.run(TurnEvent(conversation_id=CONVERSATION, current_message_id=message_id, owner=OWNER))
+
+    assert (report.status, report.error_type) == ("failed", "InternalError")
+    assert bedrock.requests == [] and appsync.inputs("createAssistantResponseChat") == []
+    [failure] = [record for record in caplog.records if record.getMessage() == "turn failed"]
+    assert problem in failure.problem  # type: ignore[attr-defined]
 
 
 def test_turn_event_carries_data_tools_and_keeps_the_token_out_of_repr_and_messages() -> None:
@@ -400,18 +450,22 @@ def test_turn_event_carries_data_tools_and_keeps_the_token_out_of_repr_and_messa
         "toolsConfiguration": {"dataTools": [LIST_NOTES_PAYLOAD]},
         "request": {"headers": {"authorization": USER_TOKEN}},
     }  # fmt: skip
-    parsed = TurnEvent.parse(payload)
+    parsed = TurnEvent.parse(payload, data_tools_sha256=data_tools_sha256([LIST_NOTES_PAYLOAD]))
     assert parsed.data_tools == (LIST_NOTES,) and parsed.user_token == USER_TOKEN
     assert USER_TOKEN not in repr(parsed)
-    assert TurnEvent.parse({k: v for k, v in payload.items() if k != "request"}).user_token is None
-    for broken in (
-        {**payload, "toolsConfiguration": {"dataTools": [{**LIST_NOTES_PAYLOAD, "name": "bad name"}]}},
-        {
-            **payload,
-            "toolsConfiguration": {"dataTools": [{**LIST_NOTES_PAYLOAD, "inputSchema": {"json": []}}]},
-        },
-        {**payload, "request": {"headers": {"authorization": "x" * 20_000}}},
+    for broken_tool in (
+        {**LIST_NOTES_PAYLOAD, "name": "bad name"},
+        {**LIST_NOTES_PAYLOAD, "inputSchema": {"json": []}},
     ):
+        # Even with a digest that matches (a route deployed with such a definition), the definition is refused.
         with pytest.raises(InvalidTurnEventError) as problem:
-            TurnEvent.parse(broken)
+            TurnEvent.parse(
+                {**payload, "toolsConfiguration": {"dataTools": [broken_tool]}},
+                data_tools_sha256=data_tools_sha256([broken_tool]),
+            )
         assert USER_TOKEN not in str(problem.value)
+    with pytest.raises(InvalidTurnEventError) as problem:
+        TurnEvent.parse(
+            {**payload, "request": {"headers": {"authorization": "x" * 20_000}}},
+            data_tools_sha256=data_tools_sha256([LIST_NOTES_PAYLOAD]),
+        )

@@ -11,6 +11,7 @@ tests/fixtures/conversation_tools/Query.listNotes.js.
 
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
 from collections.abc import Iterator
@@ -40,6 +41,8 @@ from genai_backend_components.conversation import (
 from genai_backend_components.conversation.conversation_handler.graphql_client import GraphqlClient
 from genai_backend_components.conversation.conversation_handler.settings import load_settings
 from genai_backend_components.conversation.conversation_handler.turn import Turn, TurnEvent, TurnReport
+from genai_backend_components.conversation.conversation_handler.turn_event import UntrustedTurnEventError
+from genai_backend_components.conversation.data_tools import data_tools_digest
 from genai_backend_components.graphql import build_appsync_schema
 from genai_backend_components.table import TableArgs
 from sandbox.tables import create_table
@@ -95,7 +98,7 @@ class Chat:
         )
         turn = Turn(self.settings, dynamodb=self.dynamodb, bedrock=bedrock.client(), graphql=graphql,
                     clock=bedrock.clock, time_left=lambda: True)  # fmt: skip
-        return turn.run(TurnEvent.parse(event))
+        return turn.run(TurnEvent.parse(event, data_tools_sha256=self.settings.data_tools_sha256))
 
     def messages(self, user: str, conversation_id: str) -> list[dict[str, Any]]:
         """listMessages as the user, over the wire (AWSJSON as text), as Amplify's client reads it."""
@@ -146,7 +149,11 @@ def chat(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chat]:
         resolutions["Query.listNotes"] = Resolution(
             NOTES_RESOLVER, data_source=dynamodb_table("NotesTable", dynamodb, "notes")
         )
-        settings = replace(load_settings(), conversations_table="conversations", messages_table="messages")
+        # The handler's environment as the component sets it for a route offering listNotes.
+        settings = replace(
+            load_settings(), conversations_table="conversations", messages_table="messages",
+            data_tools_sha256=data_tools_digest([LIST_NOTES]),
+        )  # fmt: skip
         with AppSyncApi(SCHEMA, resolutions, pool, stream_field=NAMES.assistant_response_stream,
                         invocations=HandlerInvocations()) as api:  # fmt: skip
             yield Chat(api, users, dynamodb, settings)
@@ -197,11 +204,21 @@ def test_a_users_data_tool_call_sees_only_that_users_data(chat: Chat) -> None:
     assert stored[1]["associatedUserMessageId"] == message["id"]
 
 
+def _claiming(token: str, sub: str) -> str:
+    """``token`` with its ``sub`` claim replaced, its signature kept: a token the pool did not issue."""
+    header, payload, signature = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    forged = base64.urlsafe_b64encode(json.dumps({**claims, "sub": sub}).encode()).decode().rstrip("=")
+    return f"{header}.{forged}.{signature}"
+
+
 def test_a_token_the_pool_did_not_issue_reads_nothing(chat: Chat) -> None:
+    """The handler reads the token's sub without checking the signature; AppSync checks it on the query."""
     conversation = chat.create("bob", "2026-09-03T10:00:00.000Z")
     chat.api.now = "2026-09-03T10:01:00.000Z"
     _, event = chat.api.send_message(chat.users["bob"].id_token, conversation, [{"text": "Notes?"}])
-    forged = chat.users["alice"].id_token[:-6] + "AAAAAA"  # Alice's claims, a broken signature
+    # Alice's token, edited to claim Bob's sub: it passes the handler's owner check, not AppSync's signature check.
+    forged = _claiming(chat.users["alice"].id_token, chat.users["bob"].sub)
     event["request"]["headers"]["authorization"] = forged
     bedrock = FakeBedrock(
         FakeClock(), replies=[tool_use_frames([("t-1", "listNotes", {})]), answer_frames(["No."])]
@@ -213,6 +230,24 @@ def test_a_token_the_pool_did_not_issue_reads_nothing(chat: Chat) -> None:
         result["toolResult"]["status"] == "error" and "HTTP 401" in result["toolResult"]["content"][0]["text"]
     )
     assert "alice-" not in json.dumps(result)
+
+
+def test_another_users_token_in_the_event_is_refused_before_anything_runs(chat: Chat) -> None:
+    """Whoever may invoke the handler could pair Alice's unanswered message with their own token: refused."""
+    conversation = chat.create("alice", "2026-09-03T12:00:00.000Z")
+    chat.api.now = "2026-09-03T12:01:00.000Z"
+    _, event = chat.api.send_message(chat.users["alice"].id_token, conversation, [{"text": "Notes?"}])
+    event["request"]["headers"]["authorization"] = chat.users["bob"].access_token
+    bedrock = FakeBedrock(FakeClock(), replies=[tool_use_frames([("t-1", "listNotes", {})])])
+    requests_before, published_before = len(chat.api.requests), len(chat.api.published)
+
+    with pytest.raises(UntrustedTurnEventError, match=r"sub claim is not event\.owner") as refused:
+        chat.turn(event, bedrock)
+
+    assert chat.users["bob"].access_token not in str(refused.value)
+    assert (bedrock.requests, chat.api.requests[requests_before:], chat.api.published[published_before:]) == (
+        [], [], [])  # fmt: skip
+    assert [item["role"] for item in chat.messages("alice", conversation)] == ["user"]
 
 
 def test_a_turn_run_twice_stores_one_answer_and_runs_its_tools_once(chat: Chat) -> None:

@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +23,14 @@ from genai_backend_components.conversation import (
     DataTool,
     compose_conversation_schema,
     data_tool_definition,
+    tools_check,
     tools_settings_code,
 )
 from genai_backend_components.conversation.conversation_handler.settings import (
     ALL_VARIABLES,
+    NO_DATA_TOOLS_SHA256,
     OPTIONAL_VARIABLES,
+    data_tools_sha256,
 )
 from genai_backend_components.conversation.data_tools import DataToolError
 from genai_backend_components.conversation.wiring import HANDLER_DIRECTORY, TOOL_SETTINGS_FILE
@@ -276,3 +280,162 @@ def test_executable_tools_ship_beside_the_handler_and_load_as_lambda_imports_the
                                text=True, timeout=60, check=False)  # fmt: skip
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert completed.stdout.strip() == "greet Hello, Ada!"
+
+
+TOOL_IMPORT = "from conversation_handler.executable_tools import ExecutableTool\n"
+GREET = 'ExecutableTool("greet", "Greets.", {"type": "object"}, lambda tool_input, context: "hi")'
+BAD_TOOL_PACKAGES = {
+    "import_fails": (
+        "import not_installed_anywhere\n",
+        "importing 'import_fails' as the handler does fails: ModuleNotFoundError: No module named "
+        "'not_installed_anywhere' (import_fails/__init__.py:1)",
+    ),
+    "syntax_error": ("TOOLS = [\n", "fails: SyntaxError: "),
+    "raises_at_import": (
+        "RATES = {}\nRATE = RATES['USD']\nTOOLS = []\n",
+        "fails: KeyError: 'USD' (raises_at_import/__init__.py:2)",
+    ),
+    "library_import": (
+        "from genai_backend_components.conversation import ExecutableTool\nTOOLS = []\n",
+        "genai_backend_components is not in the handler's archive",
+    ),
+    "no_tools": ("RATES = {}\n", "no_tools/__init__.py defines no TOOLS (a list of ExecutableTool)"),
+    "tools_not_a_list": ("TOOLS = 'greet'\n", "tools_not_a_list.TOOLS: must be a list of ExecutableTool, got str"),
+    "not_a_tool": (f"{TOOL_IMPORT}TOOLS = [{GREET}, 42]\n", "not_a_tool.TOOLS[1]: is not an ExecutableTool"),
+    "bad_tool_at_import": (
+        f'{TOOL_IMPORT}TOOLS = [ExecutableTool("bad name", "Bad.", {{"type": "object"}}, print)]\n',
+        "executable tool 'bad name': name must match ^[a-zA-Z0-9_-]{1,64}$, raised while importing "
+        "'bad_tool_at_import' (bad_tool_at_import/__init__.py:2)",
+    ),
+    "bad_duck_tool": (
+        "class Tool:\n    name, description, input_schema = 'lookup', 'Looks up.', {'type': 'string'}\n"
+        "    def run(self, tool_input, context):\n        return 'x'\nTOOLS = [Tool()]\n",
+        "bad_duck_tool.TOOLS[0]: executable tool 'lookup'.input_schema: must be a JSON schema with \"type\": "
+        '"object"',
+    ),
+    "repeated": (f"{TOOL_IMPORT}TOOLS = [{GREET}, {GREET}]\n", "repeated.TOOLS: tool names must be unique; repeated: greet"),
+    "clashes_with_data_tool": (
+        f'{TOOL_IMPORT}TOOLS = [ExecutableTool("listNotes", "Mine.", {{"type": "object"}}, print)]\n',
+        "executable tool 'listNotes' has the name of data_tools[0]: the route's tool names must be unique",
+    ),
+}  # fmt: skip
+
+
+def _refusal(args: ConversationRouteArgs) -> tuple[list[str], InvalidArgsError | None]:
+    """What the engine registered while the route was constructed, and the InvalidArgsError it raised."""
+    raised: list[InvalidArgsError] = []
+
+    def program() -> None:
+        try:
+            ConversationRoute("chat", args)
+        except InvalidArgsError as error:
+            raised.append(error)
+
+    evaluation = evaluate_component(program, region=REGION)
+    return [record.type for record in evaluation.resources], raised[0] if raised else None
+
+
+@pytest.mark.parametrize("package", sorted(BAD_TOOL_PACKAGES))
+def test_a_tools_package_the_handler_would_refuse_is_refused_before_anything_exists(
+    package: str, tmp_path: Path
+) -> None:
+    source, message = BAD_TOOL_PACKAGES[package]
+    (tmp_path / package).mkdir()
+    (tmp_path / package / "__init__.py").write_text(source)
+    tools = [DataTool(name="listNotes", description="The user's notes.", query_field="listNotes")]
+
+    registered, error = _refusal(
+        route_args(executable_tools_code_path=str(tmp_path / package), data_tools=tools)
+    )
+
+    assert error is not None, f"{package} was accepted"
+    assert [(problem.path, message in problem.message) for problem in error.problems] == [
+        ("executable_tools_code_path", True)
+    ], error.problems
+    assert registered == []
+
+
+def test_every_problem_of_a_tools_package_is_listed_at_once(tmp_path: Path) -> None:
+    (tmp_path / "many").mkdir()
+    (tmp_path / "many" / "__init__.py").write_text(
+        f"{TOOL_IMPORT}TOOLS = [{GREET}, 42, {GREET}, "
+        'ExecutableTool("listNotes", "Mine.", {"type": "object"}, print), "text"]\n'
+    )
+    tools = [DataTool(name="listNotes", description="The user's notes.", query_field="listNotes")]
+
+    registered, error = _refusal(
+        route_args(executable_tools_code_path=str(tmp_path / "many"), data_tools=tools)
+    )
+
+    assert error is not None and registered == []
+    assert [problem.message for problem in error.problems] == [
+        "many.TOOLS[1]: is not an ExecutableTool (name, description, input_schema, run)",
+        "many.TOOLS[4]: is not an ExecutableTool (name, description, input_schema, run)",
+        "many.TOOLS: tool names must be unique; repeated: greet",
+        "executable tool 'listNotes' has the name of data_tools[0]: the route's tool names must be unique",
+    ]
+
+
+def test_a_tools_package_is_imported_as_lambda_would_import_it(tmp_path: Path) -> None:
+    """Only the archive's files and the Region variables: no project sibling, no variable of the caller."""
+    project = tmp_path / "project"
+    (project / "inspecting").mkdir(parents=True)
+    (project / "helpers.py").write_text("VALUE = 1\n")  # beside the folder, so not in the archive
+    (project / "inspecting" / "__init__.py").write_text(
+        "import os, sys\n"
+        "raise RuntimeError(repr((sorted(set(os.environ) - {'LC_CTYPE'}), "
+        "sorted(p.rsplit('/', 1)[-1] for p in os.listdir(sys.path[0])))))\n"
+    )
+    with pytest.MonkeyPatch.context() as environment:
+        environment.setenv("AWS_PROFILE", "someone-elses")
+        environment.setenv("PYTHONPATH", str(project))
+        environment.chdir(project)
+        registered, error = _refusal(route_args(executable_tools_code_path="inspecting"))
+
+    assert error is not None and registered == []
+    [problem] = error.problems
+    expected = (
+        ["AWS_DEFAULT_REGION", "AWS_REGION", "PYTHONDONTWRITEBYTECODE", "PYTHONHASHSEED", "PYTHONIOENCODING"],
+        ["conversation_handler", "inspecting"],
+    )
+    assert f"RuntimeError: {expected!r}" in problem.message, problem.message
+
+
+def test_a_tools_package_whose_import_hangs_is_refused_after_the_time_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tools_check, "CHECK_TIMEOUT_SECONDS", 1)
+    (tmp_path / "hangs").mkdir()
+    (tmp_path / "hangs" / "__init__.py").write_text("import time\ntime.sleep(120)\nTOOLS = []\n")
+    started = time.monotonic()
+
+    registered, error = _refusal(route_args(executable_tools_code_path=str(tmp_path / "hangs")))
+
+    assert time.monotonic() - started < 30
+    assert error is not None and registered == []
+    [problem] = error.problems
+    assert problem.path == "executable_tools_code_path"
+    assert problem.message.startswith("importing 'hangs' took longer than 1 s")
+
+
+def test_good_tools_packages_pass_the_check() -> None:
+    for folder in (SAMPLE_TOOLS, REPO_ROOT / "examples" / "conversation" / "chat_tools"):
+        assert tools_check.executable_tools_problems(str(folder), REGION, ["listNotes"]) == [], folder
+    registered, error = _refusal(route_args(executable_tools_code_path=str(SAMPLE_TOOLS)))
+    assert error is None and "genai-backend:index:ConversationRoute" in registered
+
+
+def test_the_handler_gets_the_digest_of_exactly_the_data_tools_the_generated_step_stashes() -> None:
+    """The generated step run in Node, its stash serialised as AppSync serialises it into the Invoke payload:
+    the handler's DATA_TOOLS_SHA256 is that list's digest, so the route's own events pass its check."""
+    tools = [
+        DataTool(name="listNotes", description="The user's notes, «newest» first.", query_field="listNotes"),
+        DataTool(name="getNote", description="One note.", query_field="getNote"),
+    ]
+    for changes in ({"data_tools": tools}, {}):
+        evaluation = evaluate(**changes)
+        stashed = _run_step(_tool_step_code(evaluation))["stash"]["conversationTools"]["dataTools"]
+        variables = evaluation.named("chat-handler-function").inputs["environment"]["variables"]
+        assert variables["DATA_TOOLS_SHA256"] == data_tools_sha256(stashed)
+        assert len(stashed) == len(changes.get("data_tools", []))
+    assert variables["DATA_TOOLS_SHA256"] == NO_DATA_TOOLS_SHA256  # the route without data tools

@@ -70,11 +70,15 @@ class ConversationRouteArgs(TypedDict):
     """Most recent messages given to the model as context (1 to 1000, default 50)."""
     data_tools: NotRequired[Sequence[DataTool]]
     """Queries of the API the model may call as the user (at most 50); their definitions reach the handler
-    with every turn, in a generated resolver step of at most 32,768 characters."""
+    with every turn, in a generated resolver step of at most 32,768 characters. The handler's environment
+    holds their digest (``DATA_TOOLS_SHA256``): it refuses a turn event carrying other definitions, or a
+    token whose ``sub`` is not the conversation owner's."""
     executable_tools_code_path: NotRequired[str]
     """A folder holding a Python package whose ``__init__.py`` defines ``TOOLS``, a list of ``ExecutableTool``
     run by the handler; shipped beside it as ``<folder name>/`` (a Python identifier, not
-    ``conversation_handler``). Relative paths start at the program's folder."""
+    ``conversation_handler``). Relative paths start at the program's folder. Checked before anything is
+    declared: imported as the handler imports it, in a child Python process (at most 30 s), so an import
+    error, a missing or malformed ``TOOLS``, a bad tool or a name shared with a data tool is refused here."""
     max_tool_iterations: NotRequired[int]
     """Rounds of data or executable tool calls one answer may take, 1 to 20 (default 5); a model asking for
     more fails the turn with ``ToolLoopLimitError`` and nothing is stored."""

@@ -23,9 +23,11 @@ from .data_tools import (
     DataToolDefinition,
     DataToolError,
     data_tool_definition,
+    data_tools_digest,
     tools_settings_code,
 )
 from .names import RouteNames, route_type_suffix
+from .tools_check import executable_tools_problems
 from .wiring import HANDLER_PACKAGE, resolver_plan
 
 MAX_EVENT_AGE_SECONDS = 300
@@ -112,6 +114,20 @@ class ConversationRouteModel(ArgsModel):
         return partition_for_region(self.region)
 
     def cross_problems(self) -> list[Problem]:
+        return self._route_problems() + self._executable_tool_problems()
+
+    def _executable_tool_problems(self) -> list[Problem]:
+        """The tools package imported as the handler imports it (tools_check.py); only when one is set."""
+        if self.executable_tools_code_path is None:
+            return []
+        return [
+            Problem("executable_tools_code_path", problem)
+            for problem in executable_tools_problems(
+                self.executable_tools_code_path, self.region, [tool.name for tool in self.data_tools]
+            )
+        ]
+
+    def _route_problems(self) -> list[Problem]:
         model = self.model
         try:
             check_model_choice(
@@ -140,6 +156,11 @@ class ConversationRouteModel(ArgsModel):
     def tools_code(self) -> str:
         """The generated sendMessage step that hands the data tools to invokeHandler (see data_tools.py)."""
         return tools_settings_code(self.data_tool_definitions())
+
+    def data_tools_sha256(self) -> str:
+        """The handler's ``DATA_TOOLS_SHA256``: the digest of the data tools that step stashes (of ``[]``
+        without data tools, as the packaged step stashes); the handler refuses events carrying others."""
+        return data_tools_digest(self.data_tool_definitions() if self.data_tools else [])
 
     def _data_tool_problems(self) -> list[Problem]:
         schema = build_appsync_schema(self.schema_sdl, owner="schema_sdl")

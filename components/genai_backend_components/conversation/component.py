@@ -134,6 +134,9 @@ class ConversationRoute(pulumi.ComponentResource):
             "BATCH_CHARACTERS": str(spec.batch_characters),
             "HISTORY_MESSAGE_LIMIT": str(spec.history_message_limit),
             "MAX_TOOL_ITERATIONS": str(spec.max_tool_iterations),
+            # The only data tools the handler accepts in a turn event: whoever else may invoke it cannot
+            # hand the model tools, queries or descriptions of their own (conversation_handler/turn_event.py).
+            "DATA_TOOLS_SHA256": spec.data_tools_sha256(),
         }
         extra_code_paths = []
         if spec.executable_tools_code_path is not None:

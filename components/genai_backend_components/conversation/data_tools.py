@@ -18,6 +18,8 @@ The handler sends that document with the caller's own token, so the API's resolv
 for that user. The definitions reach it in every turn event: a generated pipeline step of
 ``sendMessage<Route>`` (``tools_settings_code``) puts them in ``ctx.stash.conversationTools``, and
 ``invokeHandler.function.js`` sends them as ``toolsConfiguration.dataTools`` (Amplify's place for them).
+The handler accepts only that list: its environment holds the list's digest (``data_tools_digest``), and an
+event carrying other definitions is refused (conversation_handler/turn_event.py).
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from graphql import (
 
 from ..generation.settings_step import stash_settings_code
 from .conversation_handler.executable_tools import TOOL_NAME
+from .conversation_handler.settings import data_tools_sha256
 
 __all__ = [
     "SELECTION_DEPTH",
@@ -54,6 +57,8 @@ __all__ = [
     "DataToolDefinition",
     "DataToolError",
     "data_tool_definition",
+    "data_tools_digest",
+    "data_tools_payload",
     "tools_settings_code",
 ]
 
@@ -219,6 +224,17 @@ def data_tool_definition(
     return DataToolDefinition(name, description, query_field, input_schema, document)
 
 
+def data_tools_payload(definitions: Sequence[DataToolDefinition]) -> list[dict[str, Any]]:
+    """The ``dataTools`` list the generated step stashes and invokeHandler sends (``[]``: no data tools)."""
+    return [definition.payload() for definition in definitions]
+
+
 def tools_settings_code(definitions: Sequence[DataToolDefinition]) -> str:
     """The generated sendMessage step: the route's data tools in ``ctx.stash.conversationTools``."""
-    return stash_settings_code(STASH_KEY, {"dataTools": [definition.payload() for definition in definitions]})
+    return stash_settings_code(STASH_KEY, {"dataTools": data_tools_payload(definitions)})
+
+
+def data_tools_digest(definitions: Sequence[DataToolDefinition]) -> str:
+    """The handler's ``DATA_TOOLS_SHA256``: the digest of exactly the list ``tools_settings_code`` stashes
+    (for no definitions, of ``[]``, the list the packaged step stashes)."""
+    return data_tools_sha256(data_tools_payload(definitions))

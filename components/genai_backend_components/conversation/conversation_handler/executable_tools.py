@@ -107,23 +107,42 @@ class ExecutableTool:
             raise ToolConfigurationError(f"{where}: run must be callable as run(tool_input, context)")
 
 
-def executable_tools_of(values: Any, where: str) -> tuple[ExecutableTool, ...]:
-    """``values`` as checked ExecutableTools with unique names; any object with the four attributes counts."""
+def executable_tool_problems(values: Any, where: str) -> tuple[tuple[ExecutableTool, ...], list[str]]:
+    """The valid tools of ``values``, and one problem per invalid tool (named by its index and name) plus
+    one for repeated names; any object with the four attributes counts as a tool.
+
+    ``executable_tools_of`` (the handler, on a cold start) raises on any problem; the ConversationRoute
+    checks run this same function at deploy time, in a child process, to list every problem at once.
+    """
     if isinstance(values, str | bytes | Mapping) or not isinstance(values, Sequence):
-        raise ToolConfigurationError(f"{where}: must be a list of ExecutableTool")
-    tools = []
+        return (), [f"{where}: must be a list of ExecutableTool, got {type(values).__name__}"]
+    tools, problems = [], []
     for index, value in enumerate(values):
         attributes = {
             name: getattr(value, name, None) for name in ("name", "description", "input_schema", "run")
         }
         if any(attribute is None for attribute in attributes.values()):
-            raise ToolConfigurationError(f"{where}[{index}]: is not an ExecutableTool")
-        tools.append(value if isinstance(value, ExecutableTool) else ExecutableTool(**attributes))
+            problems.append(
+                f"{where}[{index}]: is not an ExecutableTool (name, description, input_schema, run)"
+            )
+            continue
+        try:
+            tools.append(value if isinstance(value, ExecutableTool) else ExecutableTool(**attributes))
+        except ToolConfigurationError as problem:
+            problems.append(f"{where}[{index}]: {problem}")
     names = [tool.name for tool in tools]
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
-        raise ToolConfigurationError(f"{where}: tool names must be unique; repeated: {', '.join(repeated)}")
-    return tuple(tools)
+        problems.append(f"{where}: tool names must be unique; repeated: {', '.join(repeated)}")
+    return tuple(tools), problems
+
+
+def executable_tools_of(values: Any, where: str) -> tuple[ExecutableTool, ...]:
+    """``values`` as checked ExecutableTools with unique names; any problem raises ToolConfigurationError."""
+    tools, problems = executable_tool_problems(values, where)
+    if problems:
+        raise ToolConfigurationError("; ".join(problems))
+    return tools
 
 
 def load_executable_tools(module_name: str | None) -> tuple[ExecutableTool, ...]:

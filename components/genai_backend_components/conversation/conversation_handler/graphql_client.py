@@ -4,9 +4,9 @@ Answers go out signed with the function's own role, which may call exactly the t
 mutations (IAM ``appsync:GraphQL`` on those field ARNs). Amplify's handler sends everything with the
 user's JWT instead; here the user's token is used for one thing only, a data tool's query
 (``execute(..., user_token=...)``), so the API's own rules for that user apply to what the model reads.
-The token reaches the function only for routes with data tools (invokeHandler.function.js), is sent
-only to this API's endpoint, and is never logged or stored. Only stdlib and botocore (in the Lambda
-runtime) are used.
+The token reaches the function only for routes with data tools (invokeHandler.function.js), and only
+the conversation owner's (turn_event.py checks its ``sub``); it is sent only to this API's endpoint, and
+the function never logs or stores it. Only stdlib and botocore (in the Lambda runtime) are used.
 
 Nothing sent or received is logged: the body carries the user's conversation.
 """

@@ -25,7 +25,10 @@ The route's executable tools (``EXECUTABLE_TOOLS_MODULE``, executable_tools.py) 
 first turn of a cold start and kept while warm.
 
 The returned ``status`` is ``answered``, ``failed``, ``duplicate`` (the message was already answered:
-no model call, nothing sent) or ``rejected`` (the payload is not a turn event).
+no model call, nothing sent) or ``rejected``: the payload is not a turn event (``InvalidEvent``), or not
+one this route's sendMessage would send (``UntrustedEvent``: data tools other than the route's, whose
+digest is ``DATA_TOOLS_SHA256``, or a token that is not the owner's; see turn_event.py). A rejected event
+runs no turn: no model call, nothing read, stored or published, one error line without the payload.
 
 Logging: stdlib ``logging`` only (the Lambda runtime formats JSON and applies the configured level).
 INFO and above carry ids, counts, tool names and error codes; message text, prompts, model output, tool
@@ -79,11 +82,13 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
     """Lambda entry point: ``conversation_handler.handler.handler``."""
     settings = _settings()
     try:
-        turn_event = TurnEvent.parse(event)
+        turn_event = TurnEvent.parse(event, data_tools_sha256=settings.data_tools_sha256)
     except InvalidTurnEventError as problem:
-        # Without valid ids there is no client to report to; the payload itself is not logged.
-        logger.error("invalid turn event", extra={"problem": str(problem)})
-        return {"status": "rejected", "errorType": "InvalidEvent"}
+        # Nothing is sent to a client: an untrusted event's ids may name another user's conversation, and
+        # without valid ids there is none. The payload (its token included) is not logged; the problem
+        # names the field only.
+        logger.error("invalid turn event", extra={"problem": str(problem), "errorType": problem.error_type})
+        return {"status": "rejected", "errorType": problem.error_type}
     session, dynamodb, bedrock = _clients(settings.region)
     # Frozen per request: a refresh between reading the key and the token would mix two credential sets.
     graphql = GraphqlClient(

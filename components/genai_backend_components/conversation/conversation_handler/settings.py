@@ -7,10 +7,14 @@ variable, instead of surfacing later as a confusing Bedrock or AppSync error in 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 CONVERSATIONS_TABLE = "CONVERSATIONS_TABLE_NAME"
 MESSAGES_TABLE = "MESSAGES_TABLE_NAME"
@@ -28,18 +32,40 @@ BATCH_CHARACTERS = "BATCH_CHARACTERS"
 HISTORY_LIMIT = "HISTORY_MESSAGE_LIMIT"
 MAX_TOOL_ITERATIONS = "MAX_TOOL_ITERATIONS"
 EXECUTABLE_TOOLS_MODULE = "EXECUTABLE_TOOLS_MODULE"
+DATA_TOOLS_SHA256 = "DATA_TOOLS_SHA256"
 REGION = "AWS_REGION"
 
 ALL_VARIABLES = (
     CONVERSATIONS_TABLE, MESSAGES_TABLE, GRAPHQL_URL, STREAM_MUTATION, STREAM_INPUT_TYPE, RESPONSE_MUTATION,
     RESPONSE_INPUT_TYPE, MODEL_ID, SYSTEM_PROMPT, MAX_TOKENS, TEMPERATURE, BATCH_MILLISECONDS,
-    BATCH_CHARACTERS, HISTORY_LIMIT, MAX_TOOL_ITERATIONS,
+    BATCH_CHARACTERS, HISTORY_LIMIT, MAX_TOOL_ITERATIONS, DATA_TOOLS_SHA256,
 )  # fmt: skip
 """Every variable the component must set (AWS_REGION comes from the Lambda runtime itself)."""
 OPTIONAL_VARIABLES = (EXECUTABLE_TOOLS_MODULE,)
 """Set only for a route with executable tools: the package name of its tools folder."""
 MAX_TOOL_ITERATIONS_RANGE = (1, 20)
 """Rounds of tool calls one answer may take; the component checks the same range."""
+_SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+
+
+def data_tools_sha256(data_tools: Any) -> str:
+    """sha256 (hex) of a route's data-tool definitions, the list a turn event carries as
+    ``toolsConfiguration.dataTools``, in canonical JSON: sorted keys, no spaces, ASCII (``\\uXXXX`` escapes).
+
+    The component computes it over the list its generated toolSettings step stashes (``DATA_TOOLS_SHA256``);
+    the handler computes it over the list it received, after parsing, so key order and spacing in transit
+    (AppSync serialises the stash into the Invoke payload) do not matter. A route without data tools has the
+    digest of ``[]``, which is also what an event without ``toolsConfiguration`` hashes as. The definitions
+    hold only text, lists and objects (data_tools.py), so no number formatting can differ between the sides.
+    """
+    canonical = json.dumps(
+        data_tools, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
+    )
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+NO_DATA_TOOLS_SHA256 = data_tools_sha256([])
+"""``DATA_TOOLS_SHA256`` of a route without data tools."""
 
 
 class SettingsError(ValueError):
@@ -80,6 +106,9 @@ class HandlerSettings:
     """Rounds of data or executable tool calls one answer may take; one more fails the turn."""
     executable_tools_module: str | None
     """Package holding the route's executable tools (``TOOLS``), shipped beside the handler; None: none."""
+    data_tools_sha256: str
+    """``data_tools_sha256`` of the route's data tools: a turn event carrying other definitions is refused
+    (turn_event.py), so whoever may invoke the function cannot hand the model tools of their own."""
     region: str
     """Region of the function; Bedrock and AppSync are called in it."""
 
@@ -124,6 +153,13 @@ def _module_name(environment: Mapping[str, str]) -> str | None:
     return text
 
 
+def _sha256(environment: Mapping[str, str], name: str) -> str:
+    text = _required(environment, name).strip()
+    if not _SHA256_HEX.match(text):
+        raise SettingsError(f"{name}: {text!r} is not a sha256 digest (64 lowercase hex digits)")
+    return text
+
+
 def load_settings(environment: Mapping[str, str] | None = None) -> HandlerSettings:
     """Reads and checks every variable; ``environment`` defaults to ``os.environ`` (tests pass a dict)."""
     source = os.environ if environment is None else environment
@@ -144,5 +180,6 @@ def load_settings(environment: Mapping[str, str] | None = None) -> HandlerSettin
         history_limit=_integer(source, HISTORY_LIMIT, 1, 1_000),
         max_tool_iterations=_integer(source, MAX_TOOL_ITERATIONS, *MAX_TOOL_ITERATIONS_RANGE),
         executable_tools_module=_module_name(source),
+        data_tools_sha256=_sha256(source, DATA_TOOLS_SHA256),
         region=_required(source, REGION),
     )

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,6 +45,77 @@ MAX_TOOL_RESULT_CHARACTERS = 100_000
 """A larger result is refused (the model is told to ask for less): it would crowd out the conversation."""
 UNAVAILABLE_TOOL_DESCRIPTION = "No longer available; do not use."
 """Declared for a tool the history used but nobody offers now, so Bedrock accepts the history."""
+_IGNORED = " \t\r\n,\ufeff"
+"""GraphQL's ignored characters (whitespace, line terminators, commas, the byte-order mark); ``#`` starts a comment."""
+_GRAPHQL_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
+
+
+def _skip_ignored(document: str, index: int) -> int:
+    while index < len(document):
+        if document[index] in _IGNORED:
+            index += 1
+        elif document[index] == "#":
+            while index < len(document) and document[index] not in "\r\n":
+                index += 1
+        else:
+            break
+    return index
+
+
+def _string_end(document: str, index: int) -> int:
+    """Index just after the string literal starting at ``index`` (``"..."`` or a ``\"\"\"`` block); -1 if open."""
+    if document.startswith('"""', index):
+        position = index + 3
+        while (found := document.find('"""', position)) != -1:
+            if document[found - 1] != "\\":
+                return found + 3
+            position = found + 3
+        return -1
+    position = index + 1
+    while position < len(document) and document[position] not in "\r\n":
+        if document[position] == "\\":
+            position += 2
+        elif document[position] == '"':
+            return position + 1
+        else:
+            position += 1
+    return -1
+
+
+def is_one_query(document: str) -> bool:
+    """True when ``document`` is a single query operation: its first token (after comments and ignored
+    characters) is ``query``, and nothing but ignored characters follows the operation's selection set.
+
+    A lexical check, enough for the documents data_tools.py derives (the handler's archive has no GraphQL
+    parser): a mutation, a subscription, the ``{ ... }`` shorthand, a second operation or a fragment fails.
+    """
+    index = _skip_ignored(document, 0)
+    name = _GRAPHQL_NAME.match(document, index)
+    if name is None or name.group() != "query":
+        return False
+    index, parentheses, braces, selected = name.end(), 0, 0, False
+    while (index := _skip_ignored(document, index)) < len(document):
+        if selected and braces == 0:
+            return False  # something follows the operation
+        character = document[index]
+        if character == '"':
+            index = _string_end(document, index)
+            if index == -1:
+                return False
+            continue
+        if character == "(":
+            parentheses += 1
+        elif character == ")":
+            parentheses -= 1
+        elif character == "{":
+            selected = selected or (parentheses == 0 and braces == 0)
+            braces += 1
+        elif character == "}":
+            braces -= 1
+        if parentheses < 0 or braces < 0:
+            return False
+        index += 1
+    return selected and braces == 0 and parentheses == 0
 
 
 @dataclass(frozen=True)
@@ -80,6 +152,9 @@ class DataTool:
             raise ValueError(f"{where}.name: expected a tool name")
         if not isinstance(description, str) or not isinstance(query, str) or not query.strip():
             raise ValueError(f"{where}: description and query must be text")
+        if not is_one_query(query):
+            # A data tool reads as the user; a mutation in its place would act as the user.
+            raise ValueError(f"{where}.query: must be one query operation (a document starting with 'query')")
         try:
             schema = check_input_schema(schema, f"{where}.inputSchema.json")
         except ToolConfigurationError as problem:
