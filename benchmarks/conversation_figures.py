@@ -2,9 +2,10 @@
 
     .venv/bin/python -m benchmarks.conversation_figures
 
-The answer is streamed through the handler's real batching code (functions/conversation/streaming.py)
-with the component's default batch settings, at a few model speeds; Amplify's handler sends one
-mutation per text delta and its resolver writes the stored answer on each one. Writes made for the
+The answer is streamed through the handler's real batching code
+(genai_backend_components/conversation/conversation_handler/streaming.py) with the component's default batch
+settings, at a few model speeds; Amplify's handler sends one mutation per text delta and its resolver writes the
+stored answer on each one. Writes made for the
 user's message (the message itself, the conversation's updatedAt) are the same in both and left out.
 """
 

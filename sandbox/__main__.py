@@ -63,7 +63,8 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(argv)
-    from sandbox.server import Options, configure_logging, run
+    from sandbox.logs import configure_logging
+    from sandbox.server import Options, run
 
     configure_logging()
     options = Options(

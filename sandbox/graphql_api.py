@@ -1,24 +1,20 @@
-"""The GraphQL side of AppSync: schema, AppSync scalars, authorization directives, resolvers, subscriptions.
+"""The GraphQL side of AppSync: requests parsed, validated, authorized and executed against the schema.
 
-A request is parsed and validated against the deployed schema (with AppSync's implicit scalars and
-directives), every field is authorized the way AppSync applies ``@aws_cognito_user_pools(cognito_groups:
-...)`` and ``@aws_iam`` (a field's own directives, else its type's, else the API's default mode: Cognito
-user pools), root fields run their APPSYNC_JS resolvers (``ResolverRunner``), and nested fields read the
-parent's value, as AppSync does for fields without a resolver. A mutation named in a subscription's
-``@aws_subscribe(mutations: [...])`` publishes its result, limited to the fields the mutation selected,
-to that subscription's subscribers (``SubscriptionHub``).
+A request is parsed and validated against the deployed schema (``appsync_scalars.build_schema``: AppSync's
+implicit scalars and directives), every field is authorized as AppSync does (``authorization.Authorizer``),
+root fields run their APPSYNC_JS resolvers (``ResolverRunner``), and nested fields read the parent's value, as
+AppSync does for fields without a resolver. A mutation named in a subscription's ``@aws_subscribe(mutations:
+[...])`` publishes its result, limited to the fields the mutation selected, to that subscription's subscribers
+(``subscriptions.SubscriptionHub``).
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import re
 import threading
 import time
-import uuid
-from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,34 +25,27 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
-    GraphQLField,
     GraphQLObjectType,
     GraphQLResolveInfo,
-    GraphQLScalarType,
-    GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    build_ast_schema,
     execute,
     parse,
     print_ast,
     validate,
 )
 from graphql.execution.values import get_argument_values
-from graphql.language import DirectiveNode, ListValueNode, StringValueNode, ValueNode
-from graphql.utilities import value_from_ast_untyped
+from graphql.language import ListValueNode, StringValueNode
 
-from genai_backend_components.graphql import APPSYNC_PRELUDE_SDL
+from sandbox.appsync_scalars import build_schema
+from sandbox.authorization import Authorizer, Caller, not_authorized
 from sandbox.runtime.node_worker import ResolverCrashError
 from sandbox.runtime.pipeline import GraphqlError as ResolverError
 from sandbox.runtime.pipeline import PipelineFunction, ResolverRun, ResolverRunner, base_context
 from sandbox.runtime.sources import DataSource, DataSourceRequestError
+from sandbox.subscriptions import Subscriber, SubscriptionHub
 
-USER_POOLS = "AMAZON_COGNITO_USER_POOLS"
-IAM = "AWS_IAM"
-AUTH_DIRECTIVES = {"aws_cognito_user_pools": USER_POOLS, "aws_auth": USER_POOLS, "aws_iam": IAM}
-"""Directives of the modes this API uses (default user pools, additional IAM), as AppSync names the modes."""
 ROOT_TYPES = ("Query", "Mutation", "Subscription")
 log = logging.getLogger("sandbox")
 
@@ -67,158 +56,6 @@ class RequestRejectedError(Exception):
     def __init__(self, message: str, error_type: str = "ValidationError") -> None:
         super().__init__(message)
         self.error_type = error_type
-
-
-# ---- AppSync scalars (AppSync developer guide, "Scalar types in AWS AppSync")
-
-_DATE = r"\d{4}-\d{2}-\d{2}"
-_TIME = r"\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?"
-_OFFSET = r"(Z|[+-]\d{2}:\d{2}(:\d{2})?)"
-_SCALAR_PATTERNS = {
-    "AWSDate": re.compile(rf"^{_DATE}{_OFFSET}?$"),
-    "AWSTime": re.compile(rf"^{_TIME}{_OFFSET}?$"),
-    "AWSDateTime": re.compile(rf"^{_DATE}T{_TIME}{_OFFSET}$"),
-    "AWSEmail": re.compile(r"^[^@\s]+@[^@\s]+$"),
-    "AWSURL": re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://\S+$"),
-    "AWSPhone": re.compile(r"^\+?[0-9 ()-]{3,}$"),
-    "AWSIPAddress": re.compile(r"^[0-9A-Fa-f:.]+(/\d{1,3})?$"),
-}
-
-
-def _string_scalar(name: str) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
-    pattern = _SCALAR_PATTERNS[name]
-
-    def parse_value(value: Any) -> Any:
-        if not isinstance(value, str) or not pattern.match(value):
-            raise GraphQLError(f"Variable value {value!r} is not a valid {name}")
-        return value
-
-    return parse_value, parse_value
-
-
-def _parse_json(value: Any) -> Any:
-    """AWSJSON arrives as a JSON string and reaches resolvers parsed (maps, lists, scalars)."""
-    if not isinstance(value, str):
-        raise GraphQLError(f"AWSJSON value {value!r} must be a string holding JSON")
-    try:
-        return json.loads(value)
-    except json.JSONDecodeError as error:
-        raise GraphQLError(f"AWSJSON value is not valid JSON: {error.msg}") from None
-
-
-def _serialize_json(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
-
-
-def _parse_timestamp(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise GraphQLError(f"AWSTimestamp value {value!r} must be an integer (seconds since the epoch)")
-    return value
-
-
-def _install_scalars(schema: GraphQLSchema) -> None:
-    for name in _SCALAR_PATTERNS:
-        scalar = schema.type_map.get(name)
-        if isinstance(scalar, GraphQLScalarType):
-            scalar.parse_value, scalar.serialize = _string_scalar(name)
-            scalar.parse_literal = _literal(scalar.parse_value)
-    json_scalar = schema.type_map["AWSJSON"]
-    assert isinstance(json_scalar, GraphQLScalarType)
-    json_scalar.parse_value, json_scalar.serialize = _parse_json, _serialize_json
-    json_scalar.parse_literal = _literal(_parse_json)
-    stamp = schema.type_map["AWSTimestamp"]
-    assert isinstance(stamp, GraphQLScalarType)
-    stamp.parse_value, stamp.serialize = _parse_timestamp, _parse_timestamp
-    stamp.parse_literal = _literal(_parse_timestamp)
-
-
-def _literal(parse_value: Callable[[Any], Any]) -> Callable[..., Any]:
-    def parse_literal(node: ValueNode, variables: Any = None) -> Any:
-        return parse_value(value_from_ast_untyped(node, variables))
-
-    return parse_literal
-
-
-def build_schema(schema_sdl: str) -> GraphQLSchema:
-    """The deployed schema with AppSync's implicit definitions and scalar behaviour."""
-    schema = build_ast_schema(parse(APPSYNC_PRELUDE_SDL + "\n" + schema_sdl))
-    _install_scalars(schema)
-    return schema
-
-
-# ---- Authorization
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who is calling: the auth mode, and ``ctx.identity`` as AppSync builds it for that mode."""
-
-    mode: str
-    identity: dict[str, Any]
-
-    @property
-    def groups(self) -> list[str]:
-        return list(self.identity.get("groups") or [])
-
-    def describe(self) -> str:
-        if self.mode == USER_POOLS:
-            email = self.identity.get("claims", {}).get("email")
-            return f"user {self.identity.get('sub')}" + (f" ({email})" if email else "")
-        return f"iam {self.identity.get('userArn')}"
-
-
-@dataclass(frozen=True)
-class AuthRule:
-    mode: str
-    groups: tuple[str, ...] | None = None
-
-
-def _auth_rules(directives: Iterable[DirectiveNode]) -> list[AuthRule]:
-    rules = []
-    for directive in directives:
-        mode = AUTH_DIRECTIVES.get(directive.name.value)
-        if mode is None:
-            continue
-        groups = None
-        for argument in directive.arguments:
-            if argument.name.value == "cognito_groups" and isinstance(argument.value, ListValueNode):
-                groups = tuple(v.value for v in argument.value.values if isinstance(v, StringValueNode))
-        rules.append(AuthRule(mode, groups))
-    return rules
-
-
-class Authorizer:
-    """AppSync's rule: a field's own auth directives, else its type's, else the default mode alone."""
-
-    def __init__(self, schema: GraphQLSchema, default_mode: str = USER_POOLS) -> None:
-        self._default = [AuthRule(default_mode)]
-        self._cache: dict[tuple[str, str], list[AuthRule]] = {}
-        self._schema = schema
-
-    def rules(self, parent: GraphQLObjectType, field_name: str) -> list[AuthRule]:
-        key = (parent.name, field_name)
-        if key not in self._cache:
-            definition: GraphQLField = parent.fields[field_name]
-            own = _auth_rules(definition.ast_node.directives if definition.ast_node else ())
-            inherited = _auth_rules(parent.ast_node.directives if parent.ast_node else ())
-            self._cache[key] = own or inherited or self._default
-        return self._cache[key]
-
-    def allows(self, caller: Caller, parent: GraphQLObjectType, field_name: str) -> bool:
-        for rule in self.rules(parent, field_name):
-            if rule.mode != caller.mode:
-                continue
-            if rule.groups is None or caller.mode != USER_POOLS:
-                return True
-            if set(rule.groups) & set(caller.groups):
-                return True
-        return False
-
-
-def not_authorized(field_name: str, parent: str) -> GraphQLError:
-    return GraphQLError(
-        f"Not Authorized to access {field_name} on type {parent}", extensions={"errorType": "Unauthorized"}
-    )
 
 
 # ---- Resolvers
@@ -558,7 +395,7 @@ class GraphqlApi:
 
         return get_argument_values(parent.fields[node.name.value], node, dict(variables))
 
-    def render_for(self, subscriber: Subscriber, payload: Any) -> ExecutionResult:
+    def render_for(self, subscriber: Subscriber, payload: Any) -> dict[str, Any]:
         """The data frame of one published payload, shaped by the subscriber's own selection."""
         subscription_type = self.schema.subscription_type
         caller = subscriber.caller
@@ -576,7 +413,7 @@ class GraphqlApi:
         operation = subscriber.operation
         # Executing a subscription document runs its selection over the root value, as graphql-js maps a
         # source event to a response (mapSourceToResponse); the event here is the published payload.
-        return execute(
+        result = execute(
             self.schema,
             operation.document,
             variable_values=operation.variables,
@@ -584,116 +421,11 @@ class GraphqlApi:
             field_resolver=resolve_field,
             root_value={},
         )
-
-
-# ---- subscription registry
-
-
-@dataclass
-class Subscriber:
-    id: str
-    field: str
-    arguments: dict[str, Any]
-    operation: Operation
-    caller: Caller
-    filter: Any
-    deliver: Callable[[dict[str, Any]], None]
-    key: str = field(default_factory=lambda: uuid.uuid4().hex)
-
-
-def _compare(operator: str, actual: Any, expected: Any) -> bool:
-    """One enhanced-filter condition (AppSync "Enhanced subscription filtering": operators)."""
-    if operator == "eq":
-        return actual == expected
-    if operator == "ne":
-        return actual != expected
-    if operator in ("le", "lt", "ge", "gt"):
-        if actual is None:
-            return False
-        return {
-            "le": actual <= expected,
-            "lt": actual < expected,
-            "ge": actual >= expected,
-            "gt": actual > expected,
-        }[operator]
-    if operator == "in":
-        return actual in expected
-    if operator == "notIn":
-        return actual not in expected
-    if operator == "between":
-        return actual is not None and expected[0] <= actual <= expected[1]
-    if operator == "beginsWith":
-        return isinstance(actual, str) and actual.startswith(expected)
-    if operator == "contains":
-        return actual is not None and expected in actual
-    if operator == "notContains":
-        return actual is None or expected not in actual
-    if operator == "containsAny":
-        return isinstance(actual, list) and any(item in actual for item in expected)
-    if operator == "attributeExists":
-        return (actual is not None) == bool(expected)
-    raise ValueError(f"unknown subscription filter operator {operator!r}")
-
-
-def _field(payload: Any, dotted: str) -> Any:
-    value = payload
-    for part in dotted.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
-    return value
-
-
-def filter_delivers(subscription_filter: Any, payload: Any) -> bool:
-    """AppSync delivers a payload when some filter group matches, i.e. all of that group's filters hold."""
-    groups = subscription_filter.get("filterGroup") or []
-    return any(
-        all(
-            _compare(item["operator"], _field(payload, item["fieldName"]), item.get("value"))
-            for item in group["filters"]
-        )
-        for group in groups
-    )
-
-
-class SubscriptionHub:
-    """Active subscriptions by field; a publish delivers to every subscriber whose filters match."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._by_field: dict[str, dict[str, Subscriber]] = {}
-
-    def add(self, subscriber: Subscriber) -> None:
-        with self._lock:
-            self._by_field.setdefault(subscriber.field, {})[subscriber.key] = subscriber
-
-    def remove(self, subscriber: Subscriber) -> None:
-        with self._lock:
-            self._by_field.get(subscriber.field, {}).pop(subscriber.key, None)
-
-    def count(self) -> int:
-        with self._lock:
-            return sum(len(group) for group in self._by_field.values())
-
-    def publish(self, field_name: str, payload: Any, api: GraphqlApi) -> int:
-        with self._lock:
-            subscribers = list(self._by_field.get(field_name, {}).values())
-        delivered = 0
-        for subscriber in subscribers:
-            # Basic filtering: every argument the subscriber gave must equal the payload's field.
-            matches = all(
-                value is None or (isinstance(payload, dict) and payload.get(name) == value)
-                for name, value in subscriber.arguments.items()
-            )
-            if matches and subscriber.filter is not None:
-                matches = filter_delivers(subscriber.filter, payload)
-            if not matches:
-                continue
-            result = api.render_for(subscriber, payload)
-            frame: dict[str, Any] = {"data": result.data}
-            if result.errors:
-                frame["errors"] = [format_error(error) for error in result.errors]
-            subscriber.deliver(frame)
-            delivered += 1
-        return delivered
+        assert not isinstance(result, Awaitable)
+        frame: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            frame["errors"] = [format_error(error) for error in result.errors]
+        return frame
 
 
 def format_error(error: GraphQLError) -> dict[str, Any]:

@@ -5,16 +5,15 @@ One process tree on 127.0.0.1, stopped cleanly by Ctrl-C or SIGTERM:
   (``/graphql/realtime``), the Lambda handlers in-process (asynchronous invocations on a thread pool), and
   the Bedrock stand-in (plain HTTP on its own port) unless ``--bedrock real``;
 - children: ``moto_server`` (Cognito user pool and DynamoDB tables) and one Node worker (resolver code).
+
+This module assembles them and serves ``POST /graphql``; the pieces it uses live beside it: ``processes`` (the
+socket and the moto child), ``lambdas`` (the handlers), ``realtime`` (the WebSocket protocol) and ``logs``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
-import ctypes
-import importlib
-import importlib.util
 import json
 import logging
 import os
@@ -24,7 +23,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -33,25 +31,20 @@ from typing import Any
 
 import boto3
 import botocore.session
-from aiohttp import WSMsgType, web
+from aiohttp import web
 
 from app import component_args as build
 from genai_backend_components.auth import client_facts
 from genai_backend_components.client_config import auth_outputs, build_client_config, data_outputs
 from sandbox import tls
+from sandbox.authorization import IAM, USER_POOLS, Caller
 from sandbox.bedrock_stub import bedrock_app
 from sandbox.cognito import SandboxPool, UsersFileError, create_pool, read_users
-from sandbox.graphql_api import (
-    IAM,
-    USER_POOLS,
-    Caller,
-    FieldLog,
-    FieldResolver,
-    GraphqlApi,
-    RequestRejectedError,
-    format_error,
-)
+from sandbox.graphql_api import FieldLog, FieldResolver, GraphqlApi, RequestRejectedError, format_error
 from sandbox.http_source import execute_http, http_source
+from sandbox.lambdas import LambdaContext, load_handler
+from sandbox.processes import HOST, StartupError, free_socket, start_moto, wait_for
+from sandbox.realtime import RealtimeEndpoint
 from sandbox.runtime.dynamodb import dynamodb_table, execute_dynamodb
 from sandbox.runtime.node_worker import NodeWorker
 from sandbox.runtime.pipeline import PipelineFunction, ResolverRunner
@@ -60,15 +53,7 @@ from sandbox.sigv4 import STUB_CREDENTIALS, SignatureError, is_sigv4, verify
 from sandbox.stack import LambdaPlan, StackPlan, load_stack
 from sandbox.tables import create_table
 
-HOST = "127.0.0.1"
-CONNECTION_TIMEOUT_MS = 300_000
-"""Advertised in connection_ack, as AppSync does: the client reconnects after this long without a message."""
-KEEP_ALIVE_SECONDS = 60
 log = logging.getLogger("sandbox")
-
-
-class StartupError(Exception):
-    """The sandbox cannot start; the message says what to change. Exit status 2."""
 
 
 @dataclass(frozen=True)
@@ -78,95 +63,6 @@ class Options:
     bedrock: str = "stub"
     stack: str = "dev"
     out_dir: Path = Path("out/sandbox")
-
-
-def free_socket(port: int) -> socket.socket:
-    """A listening socket on 127.0.0.1:port (0: any free port), owned before anything else starts."""
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        listener.bind((HOST, port))
-    except OSError as error:
-        listener.close()
-        raise StartupError(
-            f"--port: cannot listen on {HOST}:{port} ({error.strerror}); choose another port"
-        ) from None
-    listener.listen(128)
-    listener.setblocking(False)
-    return listener
-
-
-def _die_with_parent() -> None:
-    """Child processes get SIGTERM if the sandbox dies without cleaning up (Linux prctl PR_SET_PDEATHSIG)."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
-
-
-def start_moto() -> tuple[subprocess.Popen[bytes], str]:
-    probe = socket.socket()
-    probe.bind((HOST, 0))
-    port = probe.getsockname()[1]
-    probe.close()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent,
-    )  # fmt: skip
-    return process, f"http://{HOST}:{port}"
-
-
-def wait_for(url: str, process: subprocess.Popen[bytes], seconds: float = 15.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise StartupError(f"moto_server exited with status {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/moto-api/", timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.02)
-    raise StartupError(f"moto_server did not answer on {url} within {seconds:.0f} s")
-
-
-class LambdaContext:
-    """What the Lambda runtime passes as ``context``: the remaining time counts down from the timeout."""
-
-    def __init__(self, function: LambdaPlan) -> None:
-        self.function_name = function.name
-        self.function_version = "$LATEST"
-        self.invoked_function_arn = f"arn:aws:lambda:local:000000000000:function:{function.name}"
-        self.memory_limit_in_mb = 128
-        self.aws_request_id = str(uuid.uuid4())
-        self.log_group_name = f"/aws/lambda/{function.name}"
-        self.log_stream_name = "sandbox"
-        self._deadline = time.monotonic() + function.timeout_seconds
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
-
-
-def load_handler(function: LambdaPlan) -> Callable[[Any, Any], Any]:
-    """Imports the handler as Lambda does: the code folder is the package named first in ``handler``."""
-    module_path, _, attribute = function.handler.rpartition(".")
-    package = module_path.split(".")[0]
-    if package not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            package, function.code_path / "__init__.py", submodule_search_locations=[str(function.code_path)]
-        )
-        if spec is None or spec.loader is None:
-            raise StartupError(f"{function.name}: no Python package at {function.code_path}")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[package] = module
-        spec.loader.exec_module(module)
-    return getattr(importlib.import_module(module_path), attribute)
-
-
-def _header_from(encoded: str) -> dict[str, Any]:
-    padded = encoded + "=" * (-len(encoded) % 4)
-    try:
-        value = json.loads(base64.urlsafe_b64decode(padded.replace("+", "-").replace("/", "_")))
-    except (ValueError, json.JSONDecodeError):
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 class Sandbox:
@@ -186,6 +82,7 @@ class Sandbox:
         self.sockets: set[web.WebSocketResponse] = set()
         self.credentials: Callable[[], Any] = lambda: None
         self.api: GraphqlApi | None = None
+        self.realtime: RealtimeEndpoint | None = None
         self.pool: SandboxPool | None = None
         self.plan: StackPlan | None = None
         self.moto_url = ""
@@ -317,16 +214,18 @@ class Sandbox:
         self.api = GraphqlApi(
             plan.schema_sdl, self._resolvers(plan, self._data_sources(plan, dynamodb)), runner
         )
+        self.realtime = RealtimeEndpoint(self.api, self.pool, self.requests_pool, self.sockets)
         # The handlers' GraphQL client and the HTTP data source use urllib: trust the sandbox's certificate too.
         urllib.request.install_opener(
             urllib.request.build_opener(urllib.request.HTTPSHandler(context=tls.client_context(self.cert)))
         )
 
     async def serve(self) -> None:
+        assert self.realtime is not None
         app = web.Application(client_max_size=5 * 1024 * 1024, middlewares=[self._cors])
         app.router.add_route("OPTIONS", "/graphql", self._preflight)
         app.router.add_post("/graphql", self._graphql)
-        app.router.add_get("/graphql/realtime", self._realtime)
+        app.router.add_get("/graphql/realtime", self.realtime.handle)
         app.router.add_get("/graphql", self._realtime_or_405)
         runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await runner.setup()
@@ -396,7 +295,8 @@ class Sandbox:
 
     async def _realtime_or_405(self, request: web.Request) -> web.StreamResponse:
         if request.headers.get("Upgrade", "").lower() == "websocket":
-            return await self._realtime(request)
+            assert self.realtime is not None
+            return await self.realtime.handle(request)
         return web.json_response(
             {"errors": [{"errorType": "MethodNotAllowed", "message": "POST GraphQL requests"}]}, status=405
         )
@@ -506,159 +406,6 @@ class Sandbox:
                 error.message,
             )
 
-    # ---- real-time WebSocket (AppSync's graphql-ws dialect)
-
-    def _connection_header(self, request: web.Request) -> dict[str, Any]:
-        offered = [part.strip() for part in request.headers.get("Sec-WebSocket-Protocol", "").split(",")]
-        for protocol in offered:
-            if protocol.startswith("header-"):
-                return _header_from(protocol[len("header-") :])
-        if "header" in request.query:
-            return _header_from(request.query["header"])
-        return {}
-
-    def _ws_caller(self, header: Mapping[str, Any]) -> Caller:
-        token = header.get("Authorization") or header.get("authorization")
-        if not token:
-            raise PermissionError("Missing authorization header")
-        if is_sigv4(str(token)):
-            raise PermissionError("IAM-signed subscriptions are not served by the sandbox")
-        assert self.pool is not None
-        try:
-            return Caller(USER_POOLS, self.pool.identity(str(token), HOST))
-        except ValueError as error:
-            raise PermissionError(f"Valid authorization header not provided ({error})") from None
-
-    async def _realtime(self, request: web.Request) -> web.StreamResponse:
-        socket_ = web.WebSocketResponse(protocols=("graphql-ws",), autoping=True)
-        await socket_.prepare(request)
-        self.sockets.add(socket_)
-        loop = asyncio.get_running_loop()
-        outgoing: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
-        subscribers: dict[str, Any] = {}
-        header = self._connection_header(request)
-        initialized = False
-
-        def send(frame: dict[str, Any]) -> None:
-            loop.call_soon_threadsafe(outgoing.put_nowait, frame)
-
-        async def sender() -> None:
-            while (frame := await outgoing.get()) is not None:
-                with contextlib.suppress(ConnectionError, RuntimeError):
-                    await socket_.send_str(json.dumps(frame))
-
-        async def keep_alive() -> None:
-            while True:
-                await asyncio.sleep(KEEP_ALIVE_SECONDS)
-                outgoing.put_nowait({"type": "ka"})
-
-        tasks = [asyncio.create_task(sender())]
-        try:
-            async for message in socket_:
-                if message.type != WSMsgType.TEXT:
-                    continue
-                try:
-                    frame = json.loads(message.data)
-                except json.JSONDecodeError:
-                    outgoing.put_nowait(
-                        {
-                            "type": "error",
-                            "payload": {"errors": [{"errorType": "BadRequest", "message": "not JSON"}]},
-                        }
-                    )
-                    continue
-                kind, frame_id = frame.get("type"), frame.get("id")
-                if kind == "connection_init":
-                    try:
-                        caller = self._ws_caller(header)
-                    except PermissionError as refusal:
-                        log.info("[realtime] connection refused: %s", refusal)
-                        error = {
-                            "errorType": "UnauthorizedException",
-                            "errorCode": 401,
-                            "message": str(refusal),
-                        }
-                        await socket_.send_str(
-                            json.dumps({"type": "connection_error", "payload": {"errors": [error]}})
-                        )
-                        break
-                    initialized = True
-                    log.info("[realtime] connection by %s", caller.describe())
-                    outgoing.put_nowait(
-                        {"type": "connection_ack", "payload": {"connectionTimeoutMs": CONNECTION_TIMEOUT_MS}}
-                    )
-                    outgoing.put_nowait({"type": "ka"})
-                    tasks.append(asyncio.create_task(keep_alive()))
-                elif kind == "start" and initialized:
-                    subscriber = await loop.run_in_executor(self.requests_pool, self._start, frame, send)
-                    if subscriber is not None:
-                        subscribers[str(frame_id)] = subscriber
-                elif kind == "stop":
-                    subscriber = subscribers.pop(str(frame_id), None)
-                    if subscriber is not None and self.api is not None:
-                        self.api.hub.remove(subscriber)
-                    outgoing.put_nowait({"type": "complete", "id": frame_id})
-                else:
-                    error = {
-                        "errorType": "UnsupportedOperation",
-                        "message": f"unexpected message type {kind!r}",
-                    }
-                    outgoing.put_nowait({"type": "error", "id": frame_id, "payload": {"errors": [error]}})
-        finally:
-            for subscriber in subscribers.values():
-                if self.api is not None:
-                    self.api.hub.remove(subscriber)
-            outgoing.put_nowait(None)
-            await asyncio.gather(*tasks[:1], return_exceptions=True)
-            for task in tasks[1:]:
-                task.cancel()
-            self.sockets.discard(socket_)
-        return socket_
-
-    def _start(self, frame: Mapping[str, Any], send: Callable[[dict[str, Any]], None]) -> Any:
-        """Runs in a worker thread: authorize and set up one subscription; the ack precedes any data."""
-        assert self.api is not None
-        frame_id = frame.get("id")
-        payload = frame.get("payload") or {}
-        started = time.perf_counter()
-
-        def refuse(error_type: str, message: str) -> None:
-            log.info("[realtime] start %s refused: %s: %s", frame_id, error_type, message)
-            send(
-                {
-                    "type": "error",
-                    "id": frame_id,
-                    "payload": {"errors": [{"errorType": error_type, "message": message}]},
-                }
-            )
-
-        try:
-            authorization = (payload.get("extensions") or {}).get("authorization") or {}
-            caller = self._ws_caller(authorization)
-            operation = self.api.parse(json.loads(payload.get("data") or "null"))
-        except PermissionError as refusal:
-            refuse("UnauthorizedException", str(refusal))
-            return None
-        except (RequestRejectedError, json.JSONDecodeError, TypeError) as rejected:
-            refuse(getattr(rejected, "error_type", "BadRequest"), str(rejected))
-            return None
-
-        def deliver(data: dict[str, Any]) -> None:
-            send({"type": "data", "id": frame_id, "payload": data})
-
-        try:
-            subscriber = self.api.prepare_subscription(operation, caller, deliver, str(frame_id))
-        except RequestRejectedError as rejected:
-            refuse(rejected.error_type, str(rejected))
-            return None
-        send({"type": "start_ack", "id": frame_id})
-        self.api.hub.add(subscriber)
-        log.info(
-            "[realtime] subscription %s to %s by %s (%.1f ms)",
-            frame_id, subscriber.field, caller.describe(), (time.perf_counter() - started) * 1000,
-        )  # fmt: skip
-        return subscriber
-
     # ---- shutdown
 
     async def close(self) -> None:
@@ -682,30 +429,6 @@ class Sandbox:
             self.worker.close()
         self.requests_pool.shutdown(wait=False, cancel_futures=True)
         self.lambda_pool.shutdown(wait=False, cancel_futures=True)
-
-
-class _LogFormat(logging.Formatter):
-    """The sandbox's own lines as they are; a handler's lines tagged with its logger, as in its log group."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        line = super().format(record)
-        if record.name == "sandbox" or record.name.startswith("sandbox."):
-            return line
-        stamp, _, message = line.partition(" ")
-        return f"{stamp}   [{record.name}] {record.levelname} {message}"
-
-
-def _not_sdk_chatter(record: logging.LogRecord) -> bool:
-    """AWS SDK and HTTP libraries only speak up for warnings (handlers may raise their level themselves)."""
-    noisy = record.name.split(".")[0] in ("botocore", "boto3", "urllib3", "aiohttp", "asyncio")
-    return not noisy or record.levelno >= logging.WARNING
-
-
-def configure_logging() -> None:
-    handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(_LogFormat("%(asctime)s.%(msecs)03d %(message)s", "%H:%M:%S"))
-    handler.addFilter(_not_sdk_chatter)
-    logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
 
 
 async def run(options: Options, started: float) -> int:

@@ -248,6 +248,35 @@ class FakeAppSync:
     def inputs(self, mutation: str) -> list[dict[str, Any]]:
         return [body["variables"]["input"] for body in self.bodies() if f"{{ {mutation}(" in body["query"]]
 
+    def serve_urlopen(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Routes ``urllib.request.urlopen`` (what the handler's GraphQL client calls) to this fake."""
+        monkeypatch.setattr(
+            "urllib.request.urlopen", lambda request, timeout: _HttpResponse(*self(request, timeout))
+        )
+
+
+class _HttpResponse:
+    """What ``urlopen`` returns, as far as the handler's GraphQL client reads it."""
+
+    def __init__(self, status: int, body: bytes) -> None:
+        self.status, self.body = status, body
+
+    def __enter__(self) -> _HttpResponse:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+    def read(self) -> bytes:
+        return self.body
+
+
+class LambdaContext:
+    """The Lambda context object, as far as the handler reads it."""
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 60_000
+
 
 @dataclass
 class World:

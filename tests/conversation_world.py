@@ -21,7 +21,7 @@ from typing import Any
 import boto3
 
 from genai_backend_components.conversation import RouteNames, conversation_table_args, message_table_args
-from sandbox.graphql_api import filter_delivers
+from sandbox.subscriptions import filter_delivers
 from sandbox.tables import create_table
 from tests.appsync_harness import (
     DEFAULT_EXECUTORS,

@@ -1,7 +1,7 @@
 """resolvers/schema.graphql parses, matches the resolver files, and marks authorization as intended.
 
 AppSync builds in its scalars and @aws_* directives, so the schema must not declare them; graphql-core
-parses it with components/appsync_prelude.graphql in front.
+parses it with components/genai_backend_components/graphql/appsync_prelude.graphql in front.
 """
 
 from __future__ import annotations

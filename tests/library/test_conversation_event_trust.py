@@ -44,6 +44,7 @@ from tests.conversation_fakes import (
     FakeAppSync,
     FakeBedrock,
     FakeClock,
+    LambdaContext,
     World,
     answer_frames,
     store_message,
@@ -70,41 +71,20 @@ def _event(message_id: str, tools: list[Any] | None = None, token: str | None = 
     return event
 
 
-class _Context:
-    def get_remaining_time_in_millis(self) -> int:
-        return 60_000
-
-
-class _Response:
-    def __init__(self, status: int, body: bytes) -> None:
-        self.status, self.body = status, body
-
-    def __enter__(self) -> _Response:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        return None
-
-    def read(self) -> bytes:
-        return self.body
-
-
 class _Handler:
     """The Lambda entry point with a given DATA_TOOLS_SHA256, and everything it reached."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch, data_tools_digest: str) -> None:
         monkeypatch.setenv("DATA_TOOLS_SHA256", data_tools_digest)
         self.appsync = FakeAppSync()
-        monkeypatch.setattr(
-            "urllib.request.urlopen", lambda request, timeout: _Response(*self.appsync(request, timeout))
-        )
+        self.appsync.serve_urlopen(monkeypatch)
         conversation_handler._settings.cache_clear()
         conversation_handler._clients.cache_clear()
         self.bedrock = FakeBedrock(FakeClock(), answer_frames(["Noted."]))
         self.bedrock.attach(conversation_handler._clients(REGION)[2])
 
     def __call__(self, event: Mapping[str, Any]) -> dict[str, Any]:
-        return conversation_handler.handler(event, _Context())
+        return conversation_handler.handler(event, LambdaContext())
 
 
 @pytest.fixture

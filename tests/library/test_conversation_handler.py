@@ -28,6 +28,7 @@ from tests.conversation_fakes import (
     FakeAppSync,
     FakeBedrock,
     FakeClock,
+    LambdaContext,
     World,
     answer_frames,
     reassembled,
@@ -150,41 +151,22 @@ def test_lambda_entry_point_answers_with_real_clients(world: World, monkeypatch:
     store_message(world, "m-entry", "2026-07-01T10:00:00.000Z", "user", [{"text": USER_TEXT}])
     appsync = FakeAppSync()
 
-    class _Response:
-        def __init__(self, status: int, body: bytes) -> None:
-            self.status, self.body = status, body
-
-        def __enter__(self) -> _Response:
-            return self
-
-        def __exit__(self, *exc_info: object) -> None:
-            return None
-
-        def read(self) -> bytes:
-            return self.body
-
-    monkeypatch.setattr(
-        "urllib.request.urlopen", lambda request, timeout: _Response(*appsync(request, timeout))
-    )
+    appsync.serve_urlopen(monkeypatch)
     conversation_handler._settings.cache_clear()
     conversation_handler._clients.cache_clear()
     fake = FakeBedrock(FakeClock(), answer_frames(["Hello", " there"]))
     fake.attach(conversation_handler._clients(REGION)[2])
 
-    class _Context:
-        def get_remaining_time_in_millis(self) -> int:
-            return 60_000
-
     event = {"conversationId": CONVERSATION, "currentMessageId": "m-entry", "owner": OWNER}
     # Both deltas arrive well within one 1000 ms batch: one text part, block done, stop reason.
-    assert conversation_handler.handler(event, _Context()) == {
+    assert conversation_handler.handler(event, LambdaContext()) == {
         "status": "answered",
         "errorType": None,
         "partsSent": 3,
     }
     assert reassembled(appsync.inputs("createAssistantResponseStreamChat")) == "Hello there"
 
-    rejected = conversation_handler.handler({"conversationId": CONVERSATION, "owner": OWNER}, _Context())
+    rejected = conversation_handler.handler({"conversationId": CONVERSATION, "owner": OWNER}, LambdaContext())
     assert rejected["status"] == "rejected" and len(fake.requests) == 1
 
 

@@ -2,7 +2,7 @@
 keyed like the ConversationRoute component declares them, identities from tokens moto's Cognito issued.
 
 The subscription's enhanced filter is applied to published parts by the sandbox's implementation of AppSync's
-filter rules (``sandbox.graphql_api.filter_delivers``).
+filter rules (``sandbox.subscriptions.filter_delivers``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 from moto import mock_aws
 
 from genai_backend_components.conversation import conversation_table_args, message_table_args
-from sandbox.graphql_api import filter_delivers
+from sandbox.subscriptions import filter_delivers
 from sandbox.tables import create_table
 from tests.appsync_harness import (
     CONVERSATION_RESOLVERS,

@@ -1,5 +1,6 @@
 // AppSync's implicit scalars and directives, spelled out for graphql-js. Written independently of
-// components/appsync_prelude.graphql on purpose: the Node checks are a second opinion on our schema.
+// components/genai_backend_components/graphql/appsync_prelude.graphql on purpose: the Node checks are a
+// second opinion on our schema.
 export const APPSYNC_PRELUDE = `
 scalar AWSDate
 scalar AWSTime

@@ -29,7 +29,7 @@ from botocore.credentials import Credentials
 from graphql import GraphQLNonNull, GraphQLObjectType, get_named_type
 
 from app.api_schema import api_schema
-from sandbox.graphql_api import build_schema
+from sandbox.appsync_scalars import build_schema
 from sandbox.sigv4 import STUB_CREDENTIALS
 from tests.sandbox.conftest import REPO_ROOT, USERS, RunningSandbox
 

@@ -29,14 +29,16 @@ from genai_backend_components.conversation import RESOLVER_DIRECTORY, RouteNames
 from genai_backend_components.conversation.wiring import handler_caller_check_code
 from genai_backend_components.table import Table, TableArgs
 from genai_backend_components.validation import check_args
+from sandbox.authorization import IAM, USER_POOLS, Caller
 from sandbox.bedrock_stub import event_frame, plan_answer, stream_events
 from sandbox.cognito import UsersFileError, create_client_request, create_user_pool_request, read_users
-from sandbox.graphql_api import IAM, USER_POOLS, Caller, FieldResolver, GraphqlApi, filter_delivers
+from sandbox.graphql_api import FieldResolver, GraphqlApi
 from sandbox.runtime.node_worker import NodeWorker
 from sandbox.runtime.pipeline import PipelineFunction, ResolverRunner
 from sandbox.runtime.sources import DataSourceRequestError, execute_lambda, execute_none, lambda_source
 from sandbox.sigv4 import SANDBOX_ACCOUNT_ID, SignatureError, assumed_role_arn, verify
 from sandbox.stack import load_settings, load_stack
+from sandbox.subscriptions import filter_delivers
 from sandbox.tables import create_table, create_table_request
 from tests.appsync_harness import AppSyncHarness, none_source
 from tests.support import evaluate_component
